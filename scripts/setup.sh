@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package NeuralWave-RVQ needs to build, test, train and benchmark. Idempotent.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config ccache git
+  libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS (OpenMP) instead of the ~5x slower reference BLAS
+  libsndfile1-dev libsoxr-dev               # audio files in, resampling to 16 kHz
+  nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libopus-dev libcairo2-dev                 # Opus comparison, quality plot
+  libgtest-dev libgmock-dev libbenchmark-dev
+  ffmpeg python3-torch python3-numpy        # data preparation, the PyTorch comparison benchmark, .npy checks
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi
