@@ -1,0 +1,89 @@
+#include "model/model_io.h"
+
+#include "nwave/error.h"
+
+#include <cstdio>
+
+namespace nwave {
+
+std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& module) {
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& item : module.named_parameters(true)) tensors[item.key()] = item.value();
+  for (const auto& item : module.named_buffers(true)) tensors[item.key()] = item.value();
+  return tensors;
+}
+
+void load_module_tensors(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
+                         const std::string& origin) {
+  auto targets = module_tensors(module);
+  for (const auto& [name, source] : tensors)
+    if (!targets.count(name)) throw Error(ErrorCode::kBadModel, origin + ": unexpected tensor '" + name + "'");
+  torch::NoGradGuard no_grad;
+  for (auto& [name, target] : targets) {
+    auto it = tensors.find(name);
+    if (it == tensors.end()) throw Error(ErrorCode::kBadModel, origin + ": missing tensor '" + name + "'");
+    if (it->second.sizes() != target.sizes())
+      throw Error(ErrorCode::kBadModel, origin + ": tensor '" + name + "' has the wrong shape");
+    target.copy_(it->second);
+  }
+}
+
+uint64_t model_fingerprint(CodecModelImpl& model) {
+  uint64_t hash = 1469598103934665603ULL;
+  auto mix = [&hash](const void* data, size_t bytes) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    for (size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ULL;
+  };
+  const std::string config = nlohmann::json(model.config()).dump();
+  mix(config.data(), config.size());
+  for (const auto& [name, tensor] : module_tensors(model)) {
+    auto t = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    mix(name.data(), name.size());
+    for (int64_t d : t.sizes()) mix(&d, sizeof d);
+    mix(t.data_ptr(), t.numel() * t.element_size());
+  }
+  return hash;
+}
+
+std::string fingerprint_hex(uint64_t fingerprint) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fingerprint));
+  return text;
+}
+
+void save_model(const std::string& path, CodecModelImpl& model, std::map<std::string, std::string> extra_metadata) {
+  SafetensorsFile file;
+  file.tensors = module_tensors(model);
+  file.metadata = std::move(extra_metadata);
+  file.metadata["nwave_config"] = nlohmann::json(model.config()).dump();
+  file.metadata["nwave_fingerprint"] = fingerprint_hex(model_fingerprint(model));
+  file.metadata["format"] = "pt";
+  save_safetensors(path, file);
+}
+
+LoadedModel load_model(const std::string& path) {
+  auto file = load_safetensors(path);
+  auto it = file.metadata.find("nwave_config");
+  if (it == file.metadata.end())
+    throw Error(ErrorCode::kBadModel, path + ": not an nwave model (no nwave_config in the metadata)");
+  ModelConfig config;
+  try {
+    config = nlohmann::json::parse(it->second).get<ModelConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kBadModel, path + ": unreadable nwave_config (" + std::string(e.what()) + ")");
+  }
+  try {
+    config.validate();
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kBadModel, path + ": " + e.what());
+  }
+  LoadedModel loaded;
+  loaded.model = CodecModel(config);
+  load_module_tensors(*loaded.model, file.tensors, path);
+  loaded.model->eval();
+  loaded.fingerprint = model_fingerprint(*loaded.model);
+  loaded.metadata = std::move(file.metadata);
+  return loaded;
+}
+
+}  // namespace nwave

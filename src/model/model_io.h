@@ -1,0 +1,35 @@
+// Saving and loading codec models as safetensors: every parameter and buffer by its module path, the config as
+// JSON in the metadata ("nwave_config"), so a weights file is self-describing.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "io/safetensors.h"
+#include "model/codec_model.h"
+
+namespace nwave {
+
+struct LoadedModel {
+  CodecModel model{nullptr};
+  uint64_t fingerprint = 0;
+  std::map<std::string, std::string> metadata;
+};
+
+// Parameters and buffers of a module by name (module paths joined with '.').
+std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& module);
+
+// Copies named tensors into a module; any missing, unexpected or mis-shaped tensor throws Error(kBadModel).
+void load_module_tensors(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
+                         const std::string& origin);
+
+// 64-bit FNV-1a over the config and every tensor's name, shape and bytes: identifies the weights a stream needs.
+uint64_t model_fingerprint(CodecModelImpl& model);
+std::string fingerprint_hex(uint64_t fingerprint);
+
+void save_model(const std::string& path, CodecModelImpl& model, std::map<std::string, std::string> extra_metadata = {});
+LoadedModel load_model(const std::string& path);
+
+}  // namespace nwave

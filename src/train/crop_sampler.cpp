@@ -1,0 +1,68 @@
+#include "train/crop_sampler.h"
+
+#include "nwave/error.h"
+
+#include <cmath>
+
+namespace nwave {
+
+namespace {
+
+constexpr double kSilenceRms = 0.003;  // about -50 dBFS: a crop this quiet teaches nothing
+constexpr int kTriesBeforeAcceptingSilence = 10;
+constexpr double kMinGainDb = -12.0, kMaxGainDb = 6.0;
+
+double rms(const std::vector<float>& x) {
+  double sum = 0.0;
+  for (float v : x) sum += static_cast<double>(v) * v;
+  return x.empty() ? 0.0 : std::sqrt(sum / x.size());
+}
+
+}  // namespace
+
+CropSampler::CropSampler(std::vector<std::vector<float>> clips, int segment) : segment_(segment) {
+  for (auto& clip : clips)
+    if (!clip.empty()) clips_.push_back(std::move(clip));
+  if (clips_.empty()) throw Error(ErrorCode::kTraining, "no training audio: every file is empty");
+  if (segment <= 0) throw Error(ErrorCode::kBadArgument, "segment must be positive");
+  for (const auto& clip : clips_) weights_.push_back(static_cast<double>(clip.size()));
+}
+
+double CropSampler::total_seconds() const {
+  double samples = 0.0;
+  for (double w : weights_) samples += w;
+  return samples / 16000.0;
+}
+
+std::vector<float> CropSampler::crop(std::mt19937_64& rng) const {
+  std::discrete_distribution<size_t> pick_clip(weights_.begin(), weights_.end());
+  const auto& clip = clips_[pick_clip(rng)];
+  std::vector<float> out(segment_, 0.0f);
+  const int64_t length = static_cast<int64_t>(clip.size());
+  if (length >= segment_) {
+    const int64_t start = std::uniform_int_distribution<int64_t>(0, length - segment_)(rng);
+    std::copy(clip.begin() + start, clip.begin() + start + segment_, out.begin());
+  } else {  // a short clip lands somewhere inside a silent segment
+    const int64_t at = std::uniform_int_distribution<int64_t>(0, segment_ - length)(rng);
+    std::copy(clip.begin(), clip.end(), out.begin() + at);
+  }
+  return out;
+}
+
+torch::Tensor CropSampler::batch(int batch_size, std::mt19937_64& rng) const {
+  auto result = torch::empty({batch_size, segment_});
+  std::uniform_real_distribution<double> gain_db(kMinGainDb, kMaxGainDb);
+  for (int b = 0; b < batch_size; ++b) {
+    std::vector<float> x = crop(rng);
+    for (int attempt = 1; attempt < kTriesBeforeAcceptingSilence && rms(x) < kSilenceRms; ++attempt) x = crop(rng);
+    float gain = static_cast<float>(std::pow(10.0, gain_db(rng) / 20.0));
+    float peak = 0.0f;
+    for (float v : x) peak = std::max(peak, std::abs(v));
+    if (peak * gain > 0.99f) gain = 0.99f / peak;  // random gain, never clipping
+    for (float& v : x) v *= gain;
+    std::copy(x.begin(), x.end(), result[b].data_ptr<float>());
+  }
+  return result;
+}
+
+}  // namespace nwave

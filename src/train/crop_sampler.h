@@ -1,0 +1,28 @@
+// Training examples: random crops of in-memory clips, with random gain, skipping crops that are silent.
+#pragma once
+#include <torch/torch.h>
+
+#include <random>
+#include <vector>
+
+namespace nwave {
+
+class CropSampler {
+ public:
+  // clips: 16 kHz mono; segment: samples per crop. Throws Error(kTraining) when there is no audio at all.
+  CropSampler(std::vector<std::vector<float>> clips, int segment);
+
+  // A batch [batch, segment]; all randomness comes from rng, so a step's batch depends only on the rng's seed.
+  torch::Tensor batch(int batch_size, std::mt19937_64& rng) const;
+
+  double total_seconds() const;
+
+ private:
+  std::vector<float> crop(std::mt19937_64& rng) const;
+
+  std::vector<std::vector<float>> clips_;
+  std::vector<double> weights_;  // clips are drawn in proportion to their length
+  int segment_;
+};
+
+}  // namespace nwave

@@ -1,0 +1,353 @@
+#include "train/trainer.h"
+
+#include "audio/audio_files.h"
+#include "io/safetensors.h"
+#include "loss/spectral_losses.h"
+#include "model/model_io.h"
+#include "nwave/audio.h"
+#include "nwave/error.h"
+#include "train/crop_sampler.h"
+#include "util/progress_bar.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <set>
+#include <sstream>
+
+namespace nwave {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+std::atomic<bool>& training_stop_flag() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+namespace {
+
+constexpr int kMaxNonFiniteStepsInARow = 20;
+
+struct Split {
+  std::vector<std::string> train, validation;
+};
+
+Split split_files(const TrainOptions& o) {
+  Split split;
+  std::vector<std::string> all;
+  for (const auto& dir : o.data_dirs)
+    for (auto& f : audio::list_audio_files(dir)) all.push_back(std::move(f));
+  if (!o.validation_dirs.empty()) {
+    split.train = all;
+    for (const auto& dir : o.validation_dirs)
+      for (auto& f : audio::list_audio_files(dir)) split.validation.push_back(std::move(f));
+  } else {
+    // Whole files, fixed by their sorted order: the same split on every run and every machine.
+    for (size_t i = 0; i < all.size(); ++i) (all.size() >= 2 && i % 10 == 5 ? split.validation : split.train).push_back(all[i]);
+  }
+  if (split.train.empty()) throw Error(ErrorCode::kTraining, "no audio files (.wav .flac .ogg .mp3) found in the data directories");
+  return split;
+}
+
+std::vector<std::vector<float>> load_clips(const std::vector<std::string>& files, const std::string& what, double max_seconds) {
+  std::vector<std::vector<float>> clips;
+  ProgressBar bar("loading " + what, static_cast<int64_t>(files.size()));
+  double seconds = 0.0;
+  for (size_t i = 0; i < files.size() && seconds < max_seconds; ++i) {
+    clips.push_back(read_audio(files[i]).samples);
+    seconds += clips.back().size() / static_cast<double>(kSampleRate);
+    bar.update(static_cast<int64_t>(i + 1));
+  }
+  return clips;
+}
+
+double learning_rate_at(const TrainOptions& o, int64_t step) {
+  const double warm = o.warmup_steps > 0 ? std::min(1.0, static_cast<double>(step) / o.warmup_steps) : 1.0;
+  return o.learning_rate * warm * std::pow(o.lr_decay, std::max<int64_t>(0, step - o.warmup_steps));
+}
+
+// Every random draw of a step comes from (seed, step): a resumed run replays exactly what the uninterrupted one did.
+std::mt19937_64 step_rng(uint64_t seed, int64_t step) {
+  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(step),
+                    static_cast<uint32_t>(static_cast<uint64_t>(step) >> 32)};
+  return std::mt19937_64(seq);
+}
+
+torch::Tensor draw_active_codebooks(const TrainOptions& o, int num_codebooks, std::mt19937_64& rng) {
+  auto active = torch::full({o.batch}, num_codebooks, torch::kLong);
+  std::bernoulli_distribution drop(o.quantizer_dropout);
+  std::uniform_int_distribution<int> count(1, num_codebooks);
+  for (int b = 0; b < o.batch; ++b)
+    if (drop(rng)) active[b] = count(rng);
+  return active;
+}
+
+struct Losses {
+  torch::Tensor total, mel, stft, stft_original, commit, codebook;
+};
+
+class LossFunction {
+ public:
+  explicit LossFunction(const LossWeights& w) : weights_(w), stft_(MultiScaleStftLoss::improved()), original_(MultiScaleStftLoss::original()) {}
+
+  Losses operator()(const CodecForward& out, const torch::Tensor& reference) const {
+    Losses l;
+    auto zero = torch::zeros({}, reference.options());
+    l.mel = weights_.mel != 0.0 ? mel_(out.audio, reference) : zero;
+    l.stft = weights_.stft != 0.0 ? stft_(out.audio, reference) : zero;
+    l.stft_original = weights_.stft_original != 0.0 ? original_(out.audio, reference) : zero;
+    l.commit = out.rvq.commit_loss;
+    l.codebook = out.rvq.codebook_loss;
+    l.total = weights_.mel * l.mel + weights_.stft * l.stft + weights_.stft_original * l.stft_original +
+              weights_.commit * l.commit + weights_.codebook * l.codebook;
+    return l;
+  }
+
+  const MultiScaleMelLoss& mel() const { return mel_; }
+
+ private:
+  LossWeights weights_;
+  MultiScaleMelLoss mel_;
+  MultiScaleStftLoss stft_, original_;
+};
+
+std::string optimizer_bytes(torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream stream;
+  archive.save_to(stream);
+  return stream.str();
+}
+
+void restore_optimizer(torch::optim::Optimizer& optimizer, const torch::Tensor& bytes, const torch::Device& device) {
+  std::istringstream stream(std::string(static_cast<const char*>(bytes.data_ptr()), bytes.numel()));
+  torch::serialize::InputArchive archive;
+  archive.load_from(stream, device);
+  optimizer.load(archive);
+}
+
+class Trainer {
+ public:
+  explicit Trainer(const TrainOptions& options) : o_(options), device_(options.device == "cuda" ? torch::kCUDA : torch::kCPU), loss_(options.weights) {}
+
+  TrainResult run();
+
+ private:
+  void prepare();
+  void resume_from_checkpoint();
+  void save_checkpoint(int64_t step);
+  Json train_step(int64_t step);
+  Json validate();
+  void open_metrics(int64_t keep_up_to_step);
+  void log_row(const Json& row);
+
+  TrainOptions o_;
+  torch::Device device_;
+  LossFunction loss_;
+  ModelConfig config_;
+  CodecModel model_{nullptr};
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::unique_ptr<CropSampler> sampler_;
+  std::vector<std::vector<float>> validation_;
+  std::ofstream metrics_;
+  int64_t start_step_ = 0;
+  int non_finite_in_a_row_ = 0;
+  fs::path out_, checkpoint_path_, model_path_, metrics_path_;
+};
+
+void Trainer::prepare() {
+  if (o_.steps < 0 || o_.batch < 1 || o_.segment < o_.model.hop || o_.segment % o_.model.hop != 0)
+    throw Error(ErrorCode::kBadArgument, "need --steps >= 0, --batch >= 1 and --segment a positive multiple of " + std::to_string(o_.model.hop));
+  if (o_.device != "cpu" && o_.device != "cuda") throw Error(ErrorCode::kBadArgument, "--device must be cpu or cuda");
+  if (device_.is_cuda() && !torch::cuda::is_available())
+    throw Error(ErrorCode::kBadArgument, "--device cuda: this LibTorch has no CUDA or no GPU is visible");
+  if (o_.threads > 0) torch::set_num_threads(o_.threads);
+  out_ = o_.out_dir;
+  std::error_code ec;
+  fs::create_directories(out_, ec);
+  if (ec) throw Error(ErrorCode::kIo, "cannot create output directory '" + o_.out_dir + "': " + ec.message());
+  checkpoint_path_ = out_ / "checkpoint.safetensors";
+  model_path_ = out_ / "model.safetensors";
+  metrics_path_ = out_ / "metrics.jsonl";
+
+  const Split split = split_files(o_);
+  sampler_ = std::make_unique<CropSampler>(load_clips(split.train, "training audio", 1e18), o_.segment);
+  validation_ = load_clips(split.validation, "validation audio", o_.max_validation_seconds);
+  if (!o_.quiet)
+    std::fprintf(stderr, "nwave train: %zu training files (%.1f min), %zu validation files\n", split.train.size(),
+                 sampler_->total_seconds() / 60.0, validation_.size());
+
+  config_ = o_.model;
+  if (o_.resume && fs::exists(checkpoint_path_)) {
+    auto file = load_safetensors(checkpoint_path_.string());
+    config_ = Json::parse(file.metadata.at("nwave_config")).get<ModelConfig>();
+  }
+  model_ = CodecModel(config_);
+  model_->to(device_);
+  model_->train();
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      model_->parameters(), torch::optim::AdamWOptions(o_.learning_rate).betas({0.8, 0.99}).weight_decay(0.01));
+  if (o_.resume) resume_from_checkpoint();
+  open_metrics(start_step_);
+}
+
+void Trainer::resume_from_checkpoint() {
+  if (!fs::exists(checkpoint_path_)) {
+    if (!o_.quiet) std::fprintf(stderr, "nwave train: --resume: no checkpoint in %s yet, starting fresh\n", o_.out_dir.c_str());
+    return;
+  }
+  auto file = load_safetensors(checkpoint_path_.string());
+  std::map<std::string, torch::Tensor> weights;
+  const std::string prefix = "model.";
+  for (const auto& [name, tensor] : file.tensors)
+    if (name.rfind(prefix, 0) == 0) weights[name.substr(prefix.size())] = tensor;
+  load_module_tensors(*model_, weights, checkpoint_path_.string());
+  auto optimizer_state = file.tensors.find("optimizer");
+  if (optimizer_state == file.tensors.end()) throw Error(ErrorCode::kBadModel, checkpoint_path_.string() + ": no optimizer state");
+  restore_optimizer(*optimizer_, optimizer_state->second, device_);
+  start_step_ = std::stoll(file.metadata.at("step"));
+  if (!o_.quiet) std::fprintf(stderr, "nwave train: resuming from step %lld\n", static_cast<long long>(start_step_));
+}
+
+void Trainer::save_checkpoint(int64_t step) {
+  SafetensorsFile file;
+  for (const auto& [name, tensor] : module_tensors(*model_)) file.tensors["model." + name] = tensor;
+  const std::string bytes = optimizer_bytes(*optimizer_);
+  file.tensors["optimizer"] = torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8).clone();
+  file.metadata["nwave_config"] = Json(config_).dump();
+  file.metadata["step"] = std::to_string(step);
+  file.metadata["seed"] = std::to_string(o_.seed);
+  save_safetensors(checkpoint_path_.string(), file);
+  save_model(model_path_.string(), *model_, {{"steps", std::to_string(step)}});
+}
+
+void Trainer::open_metrics(int64_t keep_up_to_step) {
+  // On resume, rows logged after the checkpoint belong to a run that did not survive: drop them, then append.
+  std::vector<std::string> kept;
+  if (keep_up_to_step > 0) {
+    std::ifstream in(metrics_path_);
+    for (std::string line; std::getline(in, line);) {
+      auto row = Json::parse(line, nullptr, false);
+      if (!row.is_discarded() && row.contains("step") && row["step"].get<int64_t>() <= keep_up_to_step) kept.push_back(line);
+    }
+  }
+  metrics_.open(metrics_path_, std::ios::trunc);
+  if (!metrics_) throw Error(ErrorCode::kIo, "cannot write " + metrics_path_.string());
+  for (const auto& line : kept) metrics_ << line << '\n';
+  metrics_.flush();
+}
+
+void Trainer::log_row(const Json& row) {
+  metrics_ << row.dump() << '\n';
+  metrics_.flush();
+  if (!metrics_) throw Error(ErrorCode::kIo, "cannot write " + metrics_path_.string() + " (disk full?)");
+}
+
+Json Trainer::train_step(int64_t step) {
+  auto rng = step_rng(o_.seed, step);
+  torch::manual_seed(rng());
+  auto batch = sampler_->batch(o_.batch, rng).to(device_);
+  auto active = draw_active_codebooks(o_, config_.num_codebooks, rng).to(device_);
+  const double lr = learning_rate_at(o_, step);
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+  auto out = model_->forward(batch, active);
+  auto losses = loss_(out, batch);
+  const double total = losses.total.item<double>();
+  Json row = {{"step", step}, {"loss", total}};
+  optimizer_->zero_grad();
+  if (!std::isfinite(total)) {
+    row["loss"] = nullptr;
+    row["skipped"] = "non-finite loss";
+    if (++non_finite_in_a_row_ >= kMaxNonFiniteStepsInARow)
+      throw Error(ErrorCode::kTraining, "the loss was non-finite " + std::to_string(kMaxNonFiniteStepsInARow) +
+                                            " steps in a row; lower --lr or check the data");
+    return row;
+  }
+  non_finite_in_a_row_ = 0;
+  losses.total.backward();
+  const double grad_norm = torch::nn::utils::clip_grad_norm_(model_->parameters(), o_.grad_clip);
+  optimizer_->step();
+  row["mel"] = losses.mel.item<double>();
+  row["stft"] = losses.stft.item<double>();
+  if (o_.weights.stft_original != 0.0) row["stft_original"] = losses.stft_original.item<double>();
+  row["commit"] = losses.commit.item<double>();
+  if (config_.vq_update == "loss") row["codebook"] = losses.codebook.item<double>();
+  row["grad_norm"] = grad_norm;
+  row["lr"] = lr;
+  row["perplexity"] = model_->quantizer->perplexities();
+  return row;
+}
+
+Json Trainer::validate() {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  std::set<int> counts = {std::min(3, config_.num_codebooks), std::min(5, config_.num_codebooks), config_.num_codebooks};
+  Json result = Json::object();
+  for (int n : counts) {
+    double sum = 0.0, seconds = 0.0;
+    for (const auto& clip : validation_) {
+      auto wave = pad_to_frames(torch::from_blob(const_cast<float*>(clip.data()), {1, static_cast<int64_t>(clip.size())}).to(device_), config_.hop);
+      auto out = model_->forward(wave, torch::full({1}, n, torch::kLong).to(device_));
+      const double length = clip.size() / static_cast<double>(kSampleRate);
+      sum += loss_.mel()(out.audio, wave).item<double>() * length;
+      seconds += length;
+    }
+    char kbps[16];
+    std::snprintf(kbps, sizeof kbps, "%.2f", n * config_.kbps_per_codebook());
+    if (seconds > 0.0) result[std::string("val_mel_") + kbps + "kbps"] = sum / seconds;
+  }
+  model_->train();
+  return result;
+}
+
+TrainResult Trainer::run() {
+  prepare();
+  TrainResult result;
+  result.steps_done = start_step_;
+  ProgressBar bar("training", o_.steps, start_step_);
+  const auto began = std::chrono::steady_clock::now();
+  double loss_ema = 0.0;
+  for (int64_t step = start_step_ + 1; step <= o_.steps; ++step) {
+    Json row = train_step(step);
+    if (row["loss"].is_number()) {
+      result.last_loss = row["loss"].get<double>();
+      loss_ema = step == start_step_ + 1 ? result.last_loss : 0.95 * loss_ema + 0.05 * result.last_loss;
+    }
+    result.steps_done = step;
+    const bool last = step == o_.steps || training_stop_flag().load();
+    if (!validation_.empty() && (step % o_.validate_every == 0 || last)) row.update(validate());
+    if (step % o_.log_every == 0 || last || row.contains("skipped") || row.size() > 2) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      row["elapsed_s"] = elapsed;
+      row["audio_s_per_s"] = (step - start_step_) * o_.batch * o_.segment / static_cast<double>(kSampleRate) / std::max(elapsed, 1e-9);
+      log_row(row);
+      if (!bar.enabled() && !o_.quiet && (step % (o_.log_every * 10) == 0 || last))
+        std::fprintf(stderr, "step %lld/%lld loss %.4f (%.2f steps/s)\n", static_cast<long long>(step),
+                     static_cast<long long>(o_.steps), loss_ema, bar.rate());
+    }
+    char detail[64];
+    std::snprintf(detail, sizeof detail, "loss %.4f", loss_ema);
+    bar.update(step, detail);
+    if (step % o_.checkpoint_every == 0 || last) save_checkpoint(step);
+    if (training_stop_flag().load()) {
+      result.interrupted = step < o_.steps;
+      break;
+    }
+  }
+  if (result.steps_done == start_step_ && !fs::exists(model_path_)) save_model(model_path_.string(), *model_, {{"steps", std::to_string(start_step_)}});
+  return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainOptions& options) { return Trainer(options).run(); }
+
+}  // namespace nwave

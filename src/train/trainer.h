@@ -1,0 +1,58 @@
+// `nwave train`: trains a codec model on folders of audio, with validation on fixed held-out files, metrics in
+// OUT/metrics.jsonl, weights in OUT/model.safetensors, and atomic checkpoints that make --resume exact.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model_config.h"
+
+namespace nwave {
+
+struct LossWeights {
+  double mel = 1.0;            // multi-scale log-mel L1
+  double stft = 1.0;           // multi-scale STFT, magnitude + log-magnitude
+  double stft_original = 0.0;  // the original design's STFT loss (magnitude L1 at 256/512/1024)
+  double commit = 0.1;
+  double codebook = 1.0;       // only in vq_update = "loss" mode
+};
+
+struct TrainOptions {
+  std::vector<std::string> data_dirs;
+  std::vector<std::string> validation_dirs;  // empty: hold out every 10th file of the data (whole files)
+  std::string out_dir;
+  ModelConfig model = ModelConfig::preset("default");
+  int64_t steps = 10000;
+  int batch = 8;
+  int segment = 16000;
+  bool resume = false;
+  std::string device = "cpu";
+  int threads = 0;  // 0: LibTorch's default
+  uint64_t seed = 1;
+  double learning_rate = 3e-4;
+  int warmup_steps = 100;
+  double lr_decay = 0.99999;  // per step after warmup: a schedule that does not depend on --steps, so runs extend
+  double grad_clip = 10.0;
+  double quantizer_dropout = 0.5;  // probability that an example uses a random number of codebooks
+  LossWeights weights;
+  int log_every = 10;
+  int validate_every = 500;
+  int checkpoint_every = 200;
+  int max_validation_seconds = 600;  // cap on validation audio so a check stays quick
+  bool quiet = false;
+};
+
+struct TrainResult {
+  int64_t steps_done = 0;
+  bool interrupted = false;
+  double last_loss = 0.0;
+};
+
+// Set from a signal handler to stop at the end of the current step; the trainer then saves and returns.
+std::atomic<bool>& training_stop_flag();
+
+// Throws nwave::Error on bad options, unreadable data, or an unusable checkpoint.
+TrainResult train(const TrainOptions& options);
+
+}  // namespace nwave

@@ -1,0 +1,44 @@
+#include "commands.h"
+#include "model/model_io.h"
+#include "nwave/error.h"
+#include "util/system_info.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace nwave::cli {
+
+namespace {
+
+void print_model_info(const std::string& path) {
+  const LoadedModel loaded = load_model(path);
+  const ModelConfig& c = loaded.model->config();
+  int64_t parameters = 0;
+  for (const auto& p : loaded.model->parameters()) parameters += p.numel();
+  std::printf("model: %s\n", path.c_str());
+  std::printf("fingerprint: %s\n", fingerprint_hex(loaded.fingerprint).c_str());
+  std::printf("family: %s\n", c.family.c_str());
+  std::printf("sample rate: %d Hz\nhop: %d samples (%.0f frames/s)\n", c.sample_rate, c.hop, static_cast<double>(c.sample_rate) / c.hop);
+  std::printf("codebooks: %d x %d entries (%d bits)\n", c.num_codebooks, c.codebook_size, c.codebook_bits());
+  std::printf("bitrates: %.2f to %.2f kbps in steps of %.2f\n", c.kbps_per_codebook(), c.num_codebooks * c.kbps_per_codebook(), c.kbps_per_codebook());
+  std::printf("latency: %d samples (%.1f ms)\n", c.latency_samples(), 1000.0 * c.latency_samples() / c.sample_rate);
+  std::printf("parameters: %lld\n", static_cast<long long>(parameters));
+  if (auto it = loaded.metadata.find("steps"); it != loaded.metadata.end()) std::printf("training steps: %s\n", it->second.c_str());
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("info", "Describe a .nwv file or a model file; --system shows the numeric stack");
+  auto file = std::make_shared<std::string>();
+  auto system = std::make_shared<bool>(false);
+  cmd->add_option("FILE", *file, "A .nwv file or a model (.safetensors)");
+  cmd->add_flag("--system", *system, "Print LibTorch version, the BLAS in use, threads and CUDA");
+  cmd->callback([file, system] {
+    if (*system) std::cout << system_report();
+    if (!file->empty()) print_model_info(*file);
+    if (!*system && file->empty()) throw CLI::RequiredError("FILE or --system");
+  });
+}
+
+}  // namespace nwave::cli
