@@ -1,0 +1,205 @@
+// Audio file I/O on libsndfile (decoding/encoding) and libsoxr (via StreamResampler).
+#include <sndfile.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "audio/stream_resampler.h"
+#include "nwave/audio.h"
+#include "nwave/error.h"
+#include "util/atomic_file.h"
+
+namespace nwave {
+
+namespace {
+
+constexpr int kMaxChannels = 64;
+constexpr size_t kBlockFrames = 4096;  // frames decoded per libsndfile call: bounded memory for any file length
+
+// Distinguishes "cannot open" (kIo: missing, unreadable, a directory) from "opened but not audio" (kBadAudio),
+// which libsndfile reports the same way.
+void require_readable_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::kIo, "cannot open '" + path + "': is a directory");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
+  std::fclose(f);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// AudioReader
+
+struct AudioReader::Impl {
+  std::string path;
+  SNDFILE* file = nullptr;
+  SF_INFO info{};
+  std::unique_ptr<audio::StreamResampler> resampler;
+  std::vector<float> interleaved;  // one decoded block, all channels
+  std::vector<float> mono;         // the same block averaged to mono
+  std::vector<float> pending;      // resampled samples not yet handed to the caller
+  size_t pending_pos = 0;
+  bool finished = false;  // end of file reached and the resampler flushed
+
+  ~Impl() {
+    if (file) sf_close(file);
+  }
+
+  // Decodes the next block into `pending`; sets `finished` at the end of the file.
+  void refill() {
+    pending.clear();
+    pending_pos = 0;
+    const int channels = info.channels;
+    interleaved.resize(kBlockFrames * channels);
+    const sf_count_t frames = sf_readf_float(file, interleaved.data(), kBlockFrames);
+    if (frames < 0 || sf_error(file) != SF_ERR_NO_ERROR)
+      throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(file));
+    if (frames == 0) {
+      resampler->flush(pending);
+      finished = true;
+      return;
+    }
+    mono.resize(static_cast<size_t>(frames));
+    for (sf_count_t i = 0; i < frames; ++i) {
+      double sum = 0.0;
+      for (int c = 0; c < channels; ++c) {
+        const float v = interleaved[static_cast<size_t>(i) * channels + c];
+        if (!std::isfinite(v)) throw Error(ErrorCode::kBadAudio, "'" + path + "' contains NaN or infinite samples");
+        sum += v;
+      }
+      mono[static_cast<size_t>(i)] = static_cast<float>(sum / channels);
+    }
+    resampler->process(mono.data(), mono.size(), pending);
+  }
+};
+
+AudioReader::AudioReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AudioReader::~AudioReader() = default;
+
+std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
+  require_readable_file(path);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
+  if (!impl->file) throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(nullptr));
+  if (impl->info.samplerate <= 0)
+    throw Error(ErrorCode::kBadAudio, "'" + path + "' has an invalid sample rate (" +
+                                          std::to_string(impl->info.samplerate) + ")");
+  if (impl->info.channels <= 0 || impl->info.channels > kMaxChannels)
+    throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported channel count (" +
+                                          std::to_string(impl->info.channels) + ", at most " +
+                                          std::to_string(kMaxChannels) + ")");
+  // Integer formats are scaled to [-1, 1]; libsndfile's default, but made explicit because everything relies on it.
+  sf_command(impl->file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
+  impl->resampler = std::make_unique<audio::StreamResampler>(impl->info.samplerate, kSampleRate);
+  return std::unique_ptr<AudioReader>(new AudioReader(std::move(impl)));
+}
+
+size_t AudioReader::read(float* out16k, size_t max_samples) {
+  size_t written = 0;
+  while (written < max_samples) {
+    if (impl_->pending_pos == impl_->pending.size()) {
+      if (impl_->finished) break;
+      impl_->refill();
+      continue;
+    }
+    const size_t n = std::min(max_samples - written, impl_->pending.size() - impl_->pending_pos);
+    std::copy_n(impl_->pending.data() + impl_->pending_pos, n, out16k + written);
+    impl_->pending_pos += n;
+    written += n;
+  }
+  return written;
+}
+
+int AudioReader::original_rate() const { return impl_->info.samplerate; }
+int AudioReader::original_channels() const { return impl_->info.channels; }
+
+// ---------------------------------------------------------------------------------------------------------------
+// WavWriter
+
+struct WavWriter::Impl {
+  std::string path;
+  SNDFILE* file = nullptr;
+  std::vector<float> clipped;
+  bool committed = false;
+};
+
+WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique<Impl>()) {
+  if (rate <= 0) throw Error(ErrorCode::kBadArgument, "sample rate must be positive (got " + std::to_string(rate) + ")");
+  impl_->path = path;
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  const std::string tmp = util::temp_path_for(path);
+  impl_->file = sf_open(tmp.c_str(), SFM_WRITE, &info);
+  if (!impl_->file) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + sf_strerror(nullptr));
+}
+
+WavWriter::~WavWriter() {
+  if (impl_->committed) return;
+  if (impl_->file) sf_close(impl_->file);
+  util::discard_temp_file(impl_->path);
+}
+
+void WavWriter::write(const float* samples, size_t n) {
+  if (impl_->committed) throw Error(ErrorCode::kBadArgument, "write after commit to '" + impl_->path + "'");
+  impl_->clipped.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(samples[i]))
+      throw Error(ErrorCode::kBadArgument, "refusing to write NaN or infinite samples to '" + impl_->path + "'");
+    impl_->clipped[i] = std::clamp(samples[i], -1.0f, 1.0f);
+  }
+  if (sf_writef_float(impl_->file, impl_->clipped.data(), static_cast<sf_count_t>(n)) != static_cast<sf_count_t>(n))
+    throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': " + sf_strerror(impl_->file));
+}
+
+void WavWriter::commit() {
+  if (impl_->committed) return;
+  // sf_close writes the final header sizes; its failure (e.g. disk full) must not be renamed into place.
+  const int close_err = sf_close(impl_->file);
+  impl_->file = nullptr;
+  if (close_err != 0) {
+    util::discard_temp_file(impl_->path);
+    throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': " + sf_error_number(close_err));
+  }
+  util::commit_temp_file(impl_->path);
+  impl_->committed = true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One-shot helpers, built on the streaming classes so there is a single code path.
+
+Audio read_audio(const std::string& path) {
+  auto reader = AudioReader::open(path);
+  Audio audio;
+  audio.original_rate = reader->original_rate();
+  audio.original_channels = reader->original_channels();
+  std::vector<float> block(1 << 16);
+  while (const size_t n = reader->read(block.data(), block.size()))
+    audio.samples.insert(audio.samples.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(n));
+  return audio;
+}
+
+std::vector<float> resample(const std::vector<float>& x, int from_rate, int to_rate) {
+  audio::StreamResampler resampler(from_rate, to_rate);
+  if (from_rate == to_rate) return x;
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(audio::StreamResampler::output_length(x.size(), from_rate, to_rate)));
+  resampler.process(x.data(), x.size(), out);
+  resampler.flush(out);
+  return out;
+}
+
+void write_wav16(const std::string& path, const std::vector<float>& samples, int rate) {
+  WavWriter writer(path, rate);
+  writer.write(samples);
+  writer.commit();
+}
+
+}  // namespace nwave
