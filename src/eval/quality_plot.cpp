@@ -76,7 +76,12 @@ void draw_panel(cairo_t* cr, const PlotPanel& panel, double x0, double y0, const
         ymin = std::min(ymin, s.value[i]);
         ymax = std::max(ymax, s.value[i]);
       }
-  const Range xr = nice_range(xmin, xmax), yr = nice_range(ymin, ymax);
+  // A little room around the data so markers at the extremes are not cut in half by the frame.
+  auto padded = [](double lo, double hi) {
+    const double pad = 0.04 * (hi - lo);
+    return nice_range(lo - pad, hi + pad);
+  };
+  const Range xr = padded(xmin, xmax), yr = padded(ymin, ymax);
   const double left = x0 + kMarginLeft, right = x0 + kPanelWidth - kMarginRight;
   const double top = y0 + kMarginTop, bottom = y0 + kPanelHeight - kMarginBottom;
   auto px = [&](double v) { return left + (v - xr.lo) / (xr.hi - xr.lo) * (right - left); };
