@@ -570,9 +570,24 @@ TEST(NwvCorruption, LyingLengthWithValidCrcIsCaughtBeforeAllocation) {
   const std::string bytes(header.begin(), header.end());
   std::string message;
   EXPECT_TRUE(rejected(bytes, true, &message));
-  EXPECT_NE(message.find("truncated"), std::string::npos) << message;
+  EXPECT_NE(message.find("file is truncated"), std::string::npos) << message;  // the up-front size check
+  EXPECT_NE(message.find("header implies"), std::string::npos) << message;
   EXPECT_TRUE(rejected(bytes, false, &message));
   EXPECT_NE(message.find("packet 1 of"), std::string::npos) << message;
+}
+
+TEST(NwvCorruption, NonZeroPaddingIsRejectedEvenWithAValidCrc) {
+  // 1 frame x 1 codebook x 10 bits: 2 payload bytes, the top 6 bits of the second are padding.
+  const nb::StreamHeader h = make_header(1, 10);
+  std::string bytes = encode(h, {5}, 100);
+  ASSERT_EQ(bytes.size(), 52u + 2 + 4);
+  bytes[53] = static_cast<char>(bytes[53] | 0x80);
+  uint8_t hashed[6] = {0, 0, 0, 0, static_cast<uint8_t>(bytes[52]), static_cast<uint8_t>(bytes[53])};
+  const uint32_t crc = nb::crc32(hashed, 6);  // index 0, then the payload
+  for (int i = 0; i < 4; ++i) bytes[54 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  std::string message;
+  EXPECT_TRUE(rejected(bytes, true, &message));
+  EXPECT_NE(message.find("padding"), std::string::npos) << message;
 }
 
 TEST(NwvCorruption, RandomMultiByteDamageNeverCrashes) {
