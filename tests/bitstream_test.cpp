@@ -383,6 +383,28 @@ TEST(NwvRoundTrip, FewerCodebooksAreThePrefixOfEachFrame) {
   }
 }
 
+TEST(NwvRoundTrip, MatchesTheGoldenExampleOfFormatDoc) {
+  // The complete 68-byte file shown in docs/FORMAT.md ("A complete example"); also computed there with Python's
+  // struct and zlib, independently of this code.
+  const std::string golden_hex =
+      "4e57565101000a02803e00008000020080bb00000200000003000000000000002c010000000000008877665544332211c706ed6d"
+      "01fc0f20009ef70189072400e923bccf";
+  std::string golden;
+  for (size_t i = 0; i < golden_hex.size(); i += 2) {
+    golden.push_back(static_cast<char>(std::stoi(golden_hex.substr(i, 2), nullptr, 16)));
+  }
+  nb::StreamHeader h = make_header(2, 10, 2);
+  h.original_sample_rate = 48000;
+  h.original_channels = 2;
+  h.model_fingerprint = 0x1122334455667788ull;
+  const std::vector<uint16_t> codes = {1, 1023, 512, 0, 7, 9};
+  EXPECT_EQ(encode(h, codes, 300), golden);
+  const Decoded d = decode(golden, true);
+  EXPECT_EQ(d.codes, codes);
+  EXPECT_EQ(d.header.frame_count, 3u);
+  EXPECT_EQ(d.header.original_samples, 300u);
+}
+
 // ------------------------------------------------------------------------------------------------ writer
 
 TEST(NwvWriter, OutputIsDeterministic) {
