@@ -548,11 +548,13 @@ TEST(NwvCorruption, DamagedPacketIsNamedInTheMessage) {
 }
 
 TEST(NwvCorruption, ForeignDataIsRejected) {
+  static const char kWavHeader[] = "RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00"
+                                   "\x00\x7d\x00\x00\x02\x00\x10\x00" "data\x00\x08\x00\x00";
   std::vector<std::string> inputs = {
       "",
       "N",
       "NWVQ",
-      std::string("RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00", 36),
+      std::string(kWavHeader, sizeof(kWavHeader) - 1),
       "fLaC\x00\x00\x00\x22 and then some more bytes that are not a codec stream at all, really",
       "OggS plus more",
       std::string(52, '\0'),
