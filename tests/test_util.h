@@ -43,8 +43,9 @@ inline std::vector<float> white_noise(double stddev, size_t n, uint32_t seed) {
 }
 
 // Speech-like test signal: a harmonic tone whose pitch and loudness change over time, with pauses, so that STOI's
-// silent-frame removal and band envelopes have something to work on. Deterministic.
-inline std::vector<float> speechlike(size_t n, int rate, uint32_t seed = 1) {
+// silent-frame removal and band envelopes have something to work on. Deterministic. Without pauses the loudness
+// still varies but never drops to silence.
+inline std::vector<float> speechlike(size_t n, int rate, uint32_t seed = 1, bool with_pauses = true) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> uni(0.0, 1.0);
   std::vector<float> x(n, 0.0f);
@@ -53,7 +54,8 @@ inline std::vector<float> speechlike(size_t n, int rate, uint32_t seed = 1) {
     const double t = static_cast<double>(i) / rate;
     const double f0 = 120.0 + 40.0 * std::sin(2.0 * M_PI * 0.7 * t);
     phase += 2.0 * M_PI * f0 / rate;
-    const double syllable = std::max(0.0, std::sin(2.0 * M_PI * 3.0 * t));  // ~3 syllables/s, silent half the time
+    const double wave = std::sin(2.0 * M_PI * 3.0 * t);  // ~3 syllables/s
+    const double syllable = with_pauses ? std::max(0.0, wave) : 0.6 + 0.4 * wave;
     double v = 0.0;
     for (int h = 1; h <= 20; ++h) v += std::sin(h * phase) / h * (1.0 + 0.5 * std::sin(2.0 * M_PI * (0.5 + 0.3 * h) * t));
     x[i] = static_cast<float>(0.2 * syllable * v + 0.001 * (uni(gen) - 0.5));

@@ -1,0 +1,26 @@
+// Objective quality metrics used by `nwave eval`: reference first, codec output second. Signals of different
+// lengths are compared on their common length (codecs may pad the end). All take 16 kHz mono unless told otherwise.
+#pragma once
+#include <vector>
+
+namespace nwave::eval {
+
+// Scale-invariant signal-to-distortion ratio in dB (Le Roux et al., "SDR - half-baked or well done?", 2019):
+// both signals made zero-mean, the estimate projected onto the reference, 10 log10(|target|^2 / |residual|^2).
+// Higher is better; a perfect (or merely rescaled) estimate scores well above 100 dB.
+// Throws Error(kBadArgument) if the common length is zero.
+double si_sdr(const std::vector<float>& reference, const std::vector<float>& estimate);
+
+// Short-Time Objective Intelligibility (Taal et al., 2011), the original (not extended) measure as pystoi computes
+// it: 10 kHz, 256-sample Hann frames at 50 % overlap, silent frames (40 dB below the loudest) removed, 512-point
+// FFT, 15 one-third-octave bands from 150 Hz, 30-frame segments, clipping at beta = -15 dB. In [about 0, 1],
+// higher is better. Like pystoi, returns 1e-5 when fewer than 30 frames remain after silence removal.
+// Throws Error(kBadArgument) for rate <= 0.
+double stoi(const std::vector<float>& clean, const std::vector<float>& processed, int rate);
+
+// Multi-resolution log-mel distance: mean |log10 mel(ref) - log10 mel(est)| over 80 mel bins (0-8 kHz) at n_fft
+// 512, 1024 and 2048 (hop n_fft/4), averaged over the three. 0 for identical signals, lower is better.
+// Throws Error(kBadArgument) if the common length is zero.
+double log_mel_distance(const std::vector<float>& reference, const std::vector<float>& estimate);
+
+}  // namespace nwave::eval
