@@ -26,6 +26,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--batch", options->batch, "Examples per step")->check(CLI::Range(1, 4096))->capture_default_str();
   cmd->add_option("--segment", options->segment, "Samples per example (a multiple of 128)")->capture_default_str();
   cmd->add_flag("--resume", options->resume, "Continue exactly from OUT/checkpoint.safetensors");
+  cmd->add_option("--init", options->init_from, "Start from this model's weights and config (fine-tuning; fresh optimizer)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--device", options->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   cmd->add_option("--threads", options->threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024))->capture_default_str();
   cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str();

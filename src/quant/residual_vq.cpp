@@ -15,8 +15,11 @@ torch::Tensor rows_as_frames(const torch::Tensor& rows, int64_t batch) {  // [B 
 }  // namespace
 
 ResidualVQImpl::ResidualVQImpl(const ModelConfig& config) : factorized_(config.codebook_dim > 0) {
-  for (int i = 0; i < config.num_codebooks; ++i)
-    layers.push_back(register_module("layers." + std::to_string(i), VectorQuantizer(config)));
+  auto list = register_module("layers", torch::nn::ModuleList());
+  for (int i = 0; i < config.num_codebooks; ++i) {
+    layers.push_back(VectorQuantizer(config));
+    list->push_back(layers.back());
+  }
 }
 
 RvqOutput ResidualVQImpl::forward(const torch::Tensor& latent, const torch::Tensor& active_codebooks) {

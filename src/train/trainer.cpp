@@ -56,16 +56,26 @@ Split split_files(const TrainOptions& o) {
   return split;
 }
 
-std::vector<std::vector<float>> load_clips(const std::vector<std::string>& files, const std::string& what, double max_seconds) {
+std::vector<std::vector<float>> load_clips(const std::vector<std::string>& files, const std::string& what) {
   std::vector<std::vector<float>> clips;
   ProgressBar bar("loading " + what, static_cast<int64_t>(files.size()));
-  double seconds = 0.0;
-  for (size_t i = 0; i < files.size() && seconds < max_seconds; ++i) {
+  for (size_t i = 0; i < files.size(); ++i) {
     clips.push_back(read_audio(files[i]).samples);
-    seconds += clips.back().size() / static_cast<double>(kSampleRate);
     bar.update(static_cast<int64_t>(i + 1));
   }
   return clips;
+}
+
+// Keeps an evenly spread subset of whole clips (every k-th) so a validation pass stays quick yet covers every
+// speaker and the music, whatever order the files come in.
+std::vector<std::vector<float>> spread_subset(std::vector<std::vector<float>> clips, double max_seconds) {
+  double total = 0.0;
+  for (const auto& c : clips) total += c.size() / static_cast<double>(kSampleRate);
+  const size_t stride = static_cast<size_t>(std::ceil(total / max_seconds));
+  if (stride <= 1) return clips;
+  std::vector<std::vector<float>> kept;
+  for (size_t i = 0; i < clips.size(); i += stride) kept.push_back(std::move(clips[i]));
+  return kept;
 }
 
 double learning_rate_at(const TrainOptions& o, int64_t step) {
@@ -178,18 +188,25 @@ void Trainer::prepare() {
   metrics_path_ = out_ / "metrics.jsonl";
 
   const Split split = split_files(o_);
-  sampler_ = std::make_unique<CropSampler>(load_clips(split.train, "training audio", 1e18), o_.segment);
-  validation_ = load_clips(split.validation, "validation audio", o_.max_validation_seconds);
+  sampler_ = std::make_unique<CropSampler>(load_clips(split.train, "training audio"), o_.segment);
+  validation_ = spread_subset(load_clips(split.validation, "validation audio"), o_.max_validation_seconds);
   if (!o_.quiet)
-    std::fprintf(stderr, "nwave train: %zu training files (%.1f min), %zu validation files\n", split.train.size(),
-                 sampler_->total_seconds() / 60.0, validation_.size());
+    std::fprintf(stderr, "nwave train: %zu training files (%.1f min), %zu of %zu validation files\n", split.train.size(),
+                 sampler_->total_seconds() / 60.0, validation_.size(), split.validation.size());
 
   config_ = o_.model;
-  if (o_.resume && fs::exists(checkpoint_path_)) {
+  const bool resuming = o_.resume && fs::exists(checkpoint_path_);
+  if (resuming) {
     auto file = load_safetensors(checkpoint_path_.string());
     config_ = Json::parse(file.metadata.at("nwave_config")).get<ModelConfig>();
+    model_ = CodecModel(config_);
+  } else if (!o_.init_from.empty()) {
+    model_ = load_model(o_.init_from).model;
+    config_ = model_->config();
+    if (!o_.quiet) std::fprintf(stderr, "nwave train: starting from the weights of %s\n", o_.init_from.c_str());
+  } else {
+    model_ = CodecModel(config_);
   }
-  model_ = CodecModel(config_);
   model_->to(device_);
   model_->train();
   optimizer_ = std::make_unique<torch::optim::AdamW>(
@@ -323,8 +340,9 @@ TrainResult Trainer::run() {
     }
     result.steps_done = step;
     const bool last = step == o_.steps || training_stop_flag().load();
-    if (!validation_.empty() && (step % o_.validate_every == 0 || last)) row.update(validate());
-    if (step % o_.log_every == 0 || last || row.contains("skipped") || row.size() > 2) {
+    const bool validating = !validation_.empty() && (step % o_.validate_every == 0 || last);
+    if (validating) row.update(validate());
+    if (step % o_.log_every == 0 || last || validating || row.contains("skipped")) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       row["elapsed_s"] = elapsed;
       row["audio_s_per_s"] = (step - start_step_) * o_.batch * o_.segment / static_cast<double>(kSampleRate) / std::max(elapsed, 1e-9);

@@ -27,6 +27,7 @@ struct TrainOptions {
   int batch = 8;
   int segment = 16000;
   bool resume = false;
+  std::string init_from;  // a model file to start from (its config and weights; a fresh optimizer): fine-tuning
   std::string device = "cpu";
   int threads = 0;  // 0: LibTorch's default
   uint64_t seed = 1;
@@ -39,7 +40,7 @@ struct TrainOptions {
   int log_every = 10;
   int validate_every = 500;
   int checkpoint_every = 200;
-  int max_validation_seconds = 600;  // cap on validation audio so a check stays quick
+  int max_validation_seconds = 300;  // cap on validation audio so a check stays quick
   bool quiet = false;
 };
 
