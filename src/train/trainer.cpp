@@ -195,6 +195,7 @@ void Trainer::prepare() {
                  sampler_->total_seconds() / 60.0, validation_.size(), split.validation.size());
 
   config_ = o_.model;
+  torch::manual_seed(o_.seed);  // the initial weights depend on the seed alone
   const bool resuming = o_.resume && fs::exists(checkpoint_path_);
   if (resuming) {
     auto file = load_safetensors(checkpoint_path_.string());
