@@ -2,7 +2,7 @@
 
 #include "audio/audio_files.h"
 #include "io/safetensors.h"
-#include "loss/spectral_losses.h"
+#include "loss/codec_loss.h"
 #include "model/model_io.h"
 #include "nwave/audio.h"
 #include "nwave/error.h"
@@ -99,35 +99,6 @@ torch::Tensor draw_active_codebooks(const TrainOptions& o, int num_codebooks, st
   return active;
 }
 
-struct Losses {
-  torch::Tensor total, mel, stft, stft_original, commit, codebook;
-};
-
-class LossFunction {
- public:
-  explicit LossFunction(const LossWeights& w) : weights_(w), stft_(MultiScaleStftLoss::improved()), original_(MultiScaleStftLoss::original()) {}
-
-  Losses operator()(const CodecForward& out, const torch::Tensor& reference) const {
-    Losses l;
-    auto zero = torch::zeros({}, reference.options());
-    l.mel = weights_.mel != 0.0 ? mel_(out.audio, reference) : zero;
-    l.stft = weights_.stft != 0.0 ? stft_(out.audio, reference) : zero;
-    l.stft_original = weights_.stft_original != 0.0 ? original_(out.audio, reference) : zero;
-    l.commit = out.rvq.commit_loss;
-    l.codebook = out.rvq.codebook_loss;
-    l.total = weights_.mel * l.mel + weights_.stft * l.stft + weights_.stft_original * l.stft_original +
-              weights_.commit * l.commit + weights_.codebook * l.codebook;
-    return l;
-  }
-
-  const MultiScaleMelLoss& mel() const { return mel_; }
-
- private:
-  LossWeights weights_;
-  MultiScaleMelLoss mel_;
-  MultiScaleStftLoss stft_, original_;
-};
-
 std::string optimizer_bytes(torch::optim::Optimizer& optimizer) {
   torch::serialize::OutputArchive archive;
   optimizer.save(archive);
@@ -160,7 +131,7 @@ class Trainer {
 
   TrainOptions o_;
   torch::Device device_;
-  LossFunction loss_;
+  CodecLoss loss_;
   ModelConfig config_;
   CodecModel model_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;

@@ -6,17 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "loss/codec_loss.h"
 #include "model/model_config.h"
 
 namespace nwave {
-
-struct LossWeights {
-  double mel = 1.0;            // multi-scale log-mel L1
-  double stft = 1.0;           // multi-scale STFT, magnitude + log-magnitude
-  double stft_original = 0.0;  // the original design's STFT loss (magnitude L1 at 256/512/1024)
-  double commit = 0.1;
-  double codebook = 1.0;       // only in vq_update = "loss" mode
-};
 
 struct TrainOptions {
   std::vector<std::string> data_dirs;

@@ -1,0 +1,22 @@
+#include "loss/codec_loss.h"
+
+namespace nwave {
+
+CodecLoss::CodecLoss(const LossWeights& weights)
+    : weights_(weights), stft_(MultiScaleStftLoss::improved()), original_(MultiScaleStftLoss::original()) {}
+
+Losses CodecLoss::operator()(const CodecForward& out, const torch::Tensor& reference) const {
+  // A zero-weight term is not computed at all: each STFT resolution costs as much as the model's forward pass.
+  Losses l;
+  auto zero = torch::zeros({}, reference.options());
+  l.mel = weights_.mel != 0.0 ? mel_(out.audio, reference) : zero;
+  l.stft = weights_.stft != 0.0 ? stft_(out.audio, reference) : zero;
+  l.stft_original = weights_.stft_original != 0.0 ? original_(out.audio, reference) : zero;
+  l.commit = out.rvq.commit_loss;
+  l.codebook = out.rvq.codebook_loss;
+  l.total = weights_.mel * l.mel + weights_.stft * l.stft + weights_.stft_original * l.stft_original +
+            weights_.commit * l.commit + weights_.codebook * l.codebook;
+  return l;
+}
+
+}  // namespace nwave

@@ -1,0 +1,34 @@
+// The training objective of a codec: weighted spectral reconstruction losses plus the quantizer's losses.
+#pragma once
+#include <torch/torch.h>
+
+#include "loss/spectral_losses.h"
+#include "model/codec_model.h"
+
+namespace nwave {
+
+struct LossWeights {
+  double mel = 1.0;            // multi-scale log-mel L1
+  double stft = 1.0;           // multi-scale STFT, magnitude + log-magnitude
+  double stft_original = 0.0;  // the original design's STFT loss (magnitude L1 at 256/512/1024)
+  double commit = 0.1;
+  double codebook = 1.0;       // only in vq_update = "loss" mode
+};
+
+struct Losses {
+  torch::Tensor total, mel, stft, stft_original, commit, codebook;
+};
+
+class CodecLoss {
+ public:
+  explicit CodecLoss(const LossWeights& weights);
+  Losses operator()(const CodecForward& out, const torch::Tensor& reference) const;
+  const MultiScaleMelLoss& mel() const { return mel_; }
+
+ private:
+  LossWeights weights_;
+  MultiScaleMelLoss mel_;
+  MultiScaleStftLoss stft_, original_;
+};
+
+}  // namespace nwave
