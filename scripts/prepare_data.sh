@@ -28,7 +28,7 @@ for lang in en es ru; do
   mapfile -t files < <(dpkg -L "asterisk-core-sounds-$lang-g722" | grep '\.g722$' | sort)
   for i in "${!files[@]}"; do
     src=${files[$i]}
-    rel=${src#/usr/share/asterisk/sounds/$lang/}
+    rel=${src#/usr/share/asterisk/sounds/*/}  # below the speaker folder (en_US_f_Allison, ...)
     split=train; ((i % 10 == 5)) && split=valid
     decode "$src" "$out/$split/$lang/${rel%.g722}.wav"
     count=$((count + 1))
