@@ -25,6 +25,21 @@ struct CodecOptions {
   bool force = false;
 };
 
+// --bitrate: a finite positive number (CLI::PositiveNumber's message prints DBL_MAX).
+CLI::Validator positive_kbps() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          size_t used = 0;
+          const double v = std::stod(text, &used);
+          if (used == text.size() && std::isfinite(v) && v > 0) return {};
+        } catch (const std::exception&) {
+        }
+        return "must be a positive number of kbps (got '" + text + "')";
+      },
+      "KBPS > 0");
+}
+
 void add_model_options(CLI::App* cmd, CodecOptions& o) {
   cmd->add_option("--model", o.model, "Model file (.safetensors); default: the shipped model (see NWAVE_MODEL)");
   cmd->add_option("--threads", o.threads, "CPU threads (results do not depend on it)")->check(CLI::Range(1, 1024));
@@ -39,7 +54,7 @@ void add_encode_command(CLI::App& app) {
   cmd->add_option("IN", o->input, "Audio file: wav, flac, ogg, mp3, ...")->required();
   cmd->add_option("OUT", o->output, "Output .nwv file")->required();
   cmd->add_option("--bitrate", o->bitrate, "kbps; floor(KBPS / kbps per codebook) codebooks, at least 1 [default: 6.25]")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_kbps());
   add_model_options(cmd, *o);
   cmd->callback([o] {
     if (o->threads > 0) set_num_threads(o->threads);
@@ -60,7 +75,7 @@ void add_decode_command(CLI::App& app) {
   cmd->add_option("IN", o->input, "A .nwv file")->required();
   cmd->add_option("OUT", o->output, "Output .wav file")->required();
   cmd->add_option("--bitrate", o->bitrate, "kbps, at most the file's (fewer codebooks); default: the file's")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_kbps());
   add_model_options(cmd, *o);
   cmd->add_flag("--original-rate", o->original_rate, "Resample to the input's original sample rate (from the header)");
   cmd->add_flag("--force", o->force, "Decode even if the file was written by another model");
@@ -92,7 +107,7 @@ void add_tokens_command(CLI::App& app) {
   auto o = std::make_shared<CodecOptions>();
   cmd->add_option("IN", o->input, "Audio file, or a .nwv file (its codes are copied; no model needed)")->required();
   cmd->add_option("OUT", o->output, "Output .npy file (int16, or int32 for codebooks above 2^15 entries)")->required();
-  cmd->add_option("--bitrate", o->bitrate, "kbps [default: 6.25 for audio, the file's for .nwv]")->check(CLI::PositiveNumber);
+  cmd->add_option("--bitrate", o->bitrate, "kbps [default: 6.25 for audio, the file's for .nwv]")->check(positive_kbps());
   add_model_options(cmd, *o);
   cmd->callback([o] {
     if (o->threads > 0) set_num_threads(o->threads);

@@ -1,4 +1,5 @@
 // default_model_path(): where the shipped model is looked for (include/nwave/codec.h lists the order).
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -44,9 +45,12 @@ std::string default_model_path() {
   }
   candidates.push_back(std::filesystem::path(detail::source_models_dir()) / kModelFileName);
   std::string searched;
+  std::vector<std::filesystem::path> seen;
   for (const auto& c : candidates) {
     const auto p = c.lexically_normal();
     if (is_file(p)) return p.string();
+    if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;  // the build tree's models/ is the source's
+    seen.push_back(p);
     searched += (searched.empty() ? "" : ", ") + p.string();
   }
   throw Error(ErrorCode::kBadModel, "no default model found (NWAVE_MODEL is not set; looked for " + searched +
