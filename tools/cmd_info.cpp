@@ -61,7 +61,12 @@ void add_info_command(CLI::App& app) {
       if (file_starts_with_nwv_magic(*file))  // by content, not by extension
         print_nwv_info(*file);
       else
-        print_model_info(*file);
+        try {
+          print_model_info(*file);
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::kBadModel) throw;
+          throw Error(e.code(), std::string(e.what()) + "; nor is it a .nwv stream (no \"NWVQ\" magic)");
+        }
     }
     if (!*system && file->empty()) throw CLI::RequiredError("FILE or --system");
   });
