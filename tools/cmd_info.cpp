@@ -1,5 +1,7 @@
+#include "cli_util.h"
 #include "commands.h"
 #include "model/model_io.h"
+#include "nwave/codec.h"
 #include "nwave/error.h"
 #include "util/system_info.h"
 
@@ -26,6 +28,25 @@ void print_model_info(const std::string& path) {
   if (auto it = loaded.metadata.find("steps"); it != loaded.metadata.end()) std::printf("training steps: %s\n", it->second.c_str());
 }
 
+void print_nwv_info(const std::string& path) {
+  NwvContents contents;
+  try {
+    contents = ParseNwv(read_file_bytes(path));  // verifies every packet, so "ok" below means the file is intact
+  } catch (const Error& e) {
+    throw Error(e.code(), path + ": " + e.what());
+  }
+  const StreamInfo& s = contents.info;
+  std::printf("stream: %s\n", path.c_str());
+  std::printf("sample rate: %d Hz\n", s.sample_rate);
+  std::printf("bitrate: %.2f kbps\n", s.kbps());
+  std::printf("codebooks: %d (%d bits each)\n", s.num_codebooks, s.codebook_bits);
+  std::printf("frames: %llu (hop %d samples)\n", static_cast<unsigned long long>(s.frames), s.hop);
+  std::printf("duration: %.3f s (%llu samples)\n", s.duration_seconds(), static_cast<unsigned long long>(s.original_samples));
+  std::printf("original: %d Hz, %d channel%s\n", s.original_rate, s.original_channels, s.original_channels == 1 ? "" : "s");
+  std::printf("model fingerprint: %s\n", fingerprint_hex(s.model_fingerprint).c_str());
+  std::printf("integrity: ok (header and every packet CRC)\n");
+}
+
 }  // namespace
 
 void add_info_command(CLI::App& app) {
@@ -36,7 +57,17 @@ void add_info_command(CLI::App& app) {
   cmd->add_flag("--system", *system, "Print LibTorch version, the BLAS in use, threads and CUDA");
   cmd->callback([file, system] {
     if (*system) std::cout << system_report();
-    if (!file->empty()) print_model_info(*file);
+    if (!file->empty()) {
+      if (file_starts_with_nwv_magic(*file))  // by content, not by extension
+        print_nwv_info(*file);
+      else
+        try {
+          print_model_info(*file);
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::kBadModel) throw;
+          throw Error(e.code(), std::string(e.what()) + "; nor is it a .nwv stream (no \"NWVQ\" magic)");
+        }
+    }
     if (!*system && file->empty()) throw CLI::RequiredError("FILE or --system");
   });
 }

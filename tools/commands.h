@@ -6,5 +6,8 @@ namespace nwave::cli {
 
 void add_train_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_encode_command(CLI::App& app);
+void add_decode_command(CLI::App& app);
+void add_tokens_command(CLI::App& app);
 
 }  // namespace nwave::cli

@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   CLI::App app{"NeuralWave-RVQ: a neural audio codec (16 kHz, 125 frames/s, 1.25-10 kbps)", "nwave"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nwave 0.1.0");
+  nwave::cli::add_encode_command(app);
+  nwave::cli::add_decode_command(app);
+  nwave::cli::add_tokens_command(app);
   nwave::cli::add_train_command(app);
   nwave::cli::add_info_command(app);
   try {

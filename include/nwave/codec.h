@@ -1,0 +1,155 @@
+// The NeuralWave-RVQ codec API: load a model, encode 16 kHz mono samples to codes or to a complete .nwv byte
+// string, decode them back. No LibTorch types appear here (the model lives behind a pimpl), so a program that
+// only encodes and decodes needs nothing but this header, nwave/error.h and the library.
+//
+// Conventions, in the spirit of Lyra and libopus:
+// - Factories (Model::Load, Encoder::Create, Decoder::Create) validate their arguments and return nullptr with a
+//   one-line message in *error (when error is not null) instead of throwing.
+// - Work on data (EncodeCodes, Encode, DecodeCodes, Decode, ParseNwv) throws nwave::Error with an ErrorCode
+//   (kBadArgument, kCorruptStream, kModelMismatch, ...) and a one-line message meant for a user.
+// - Codes are frame-major: codes[f * num_codebooks + c] is codebook c (0 = coarsest) of frame f.
+// - Encoding is deterministic: the same samples, model and bitrate give the same codes and bytes, whatever the
+//   thread count.
+// - A Model may be shared (std::shared_ptr<const Model>) by several Encoders and Decoders; one Encoder or Decoder
+//   must not be used from two threads at once.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nwave {
+
+// Default encoding bitrate: 6.25 kbps (5 codebooks of 10 bits at 125 frames/s), clamped to what a model has.
+constexpr double kDefaultBitrateKbps = 6.25;
+
+// The shipped default model, searched in this order:
+//   1. the file named by the environment variable NWAVE_MODEL (an error if it names a missing file);
+//   2. <directory of the running executable>/../models/nwave-16k.safetensors  (build tree: build/nwave -> models/);
+//   3. <directory of the running executable>/../share/nwave/models/nwave-16k.safetensors  (after cmake --install);
+//   4. the source tree's models/nwave-16k.safetensors (recorded at configure time).
+// Throws Error(kBadModel) "no default model found ...; pass --model FILE" when none exists.
+std::string default_model_path();
+
+// Sets the number of CPU threads LibTorch uses for intra-op parallelism in this process (n >= 1). Results do not
+// depend on it. Throws Error(kBadArgument) for n < 1.
+void set_num_threads(int n);
+
+// A trained codec model (weights + architecture), read from a .safetensors file written by `nwave train`.
+class Model {
+ public:
+  // Returns nullptr and sets *error (if not null) when the file is missing, unreadable or not an nwave model.
+  static std::unique_ptr<Model> Load(const std::string& path, std::string* error = nullptr);
+  // As Load, but throws nwave::Error (kIo, kBadModel).
+  static std::unique_ptr<Model> LoadOrThrow(const std::string& path);
+
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  uint64_t fingerprint() const;         // identifies the weights; copied into every .nwv this model writes
+  std::string fingerprint_hex() const;  // 16 lowercase hex digits
+  int sample_rate() const;              // 16000 so far
+  int hop() const;                      // samples per frame (128: 125 frames/s)
+  int num_codebooks() const;            // the most codebooks a stream can use
+  int codebook_bits() const;            // bits per code
+  double kbps_per_codebook() const;     // codebook_bits * sample_rate / hop / 1000 (1.25 for 10-bit codebooks)
+
+  // Codebooks for a bitrate: floor(kbps / kbps_per_codebook + 1e-9), at least 1, at most num_codebooks().
+  // Returns 0 when kbps is not a finite positive number.
+  int codebooks_for_bitrate(double kbps) const;
+
+  struct Impl;
+
+ private:
+  friend class Encoder;
+  friend class Decoder;
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// What a .nwv header says (docs/FORMAT.md).
+struct StreamInfo {
+  int sample_rate = 0;
+  int hop = 0;
+  int codebook_bits = 0;
+  int num_codebooks = 0;
+  uint64_t frames = 0;
+  uint64_t original_samples = 0;  // samples at sample_rate; the decoded length
+  int original_rate = 0;          // of the input before resampling (informational)
+  int original_channels = 0;      // of the input before downmixing (informational)
+  uint64_t model_fingerprint = 0;
+
+  double kbps() const;              // num_codebooks * codebook_bits * sample_rate / hop / 1000
+  double duration_seconds() const;  // original_samples / sample_rate
+};
+
+// A parsed and fully verified .nwv byte string (header, size, every packet CRC and padding).
+struct NwvContents {
+  StreamInfo info;
+  std::vector<uint16_t> codes;  // frame-major [frames][info.num_codebooks]
+};
+
+// True when the bytes start with the .nwv magic "NWVQ" (nothing else is checked).
+bool LooksLikeNwv(const uint8_t* bytes, size_t size);
+
+// Parses and verifies a complete .nwv file held in memory. Throws Error(kCorruptStream) with a one-line message for
+// anything truncated, damaged or foreign.
+NwvContents ParseNwv(const std::vector<uint8_t>& nwv);
+
+class Encoder {
+ public:
+  // Returns nullptr (and a message in *error) for a null model or a bitrate that is not a finite positive number.
+  // Bitrates below one codebook's rate use 1 codebook; above the model's maximum, all of them.
+  static std::unique_ptr<Encoder> Create(std::shared_ptr<const Model> model, double kbps = kDefaultBitrateKbps,
+                                         std::string* error = nullptr);
+  ~Encoder();
+
+  // Changes the bitrate for later calls. Returns false (and changes nothing) for an invalid bitrate.
+  bool set_bitrate(double kbps);
+  int num_codebooks() const;
+  double bitrate_kbps() const;  // num_codebooks() * kbps_per_codebook: the bitrate actually coded
+  const Model& model() const;
+
+  // Codes for n samples at the model's rate, in [-1, 1]: ceil(n / hop) frames (the last one zero-padded),
+  // frame-major [frames][num_codebooks()]. The whole signal goes through the model in one pass. Throws
+  // Error(kBadArgument) for NaN/Inf samples or samples == nullptr with n > 0.
+  std::vector<uint16_t> EncodeCodes(const float* samples, size_t n);
+
+  // A complete .nwv file for n samples. original_rate / original_channels describe the input before it was
+  // resampled and downmixed; they are stored for `nwave decode --original-rate` and `nwave info`.
+  std::vector<uint8_t> Encode(const float* samples, size_t n, int original_rate = 16000, int original_channels = 1);
+
+ private:
+  Encoder(std::shared_ptr<const Model> model, int num_codebooks);
+  std::shared_ptr<const Model> model_;
+  int num_codebooks_;
+};
+
+class Decoder {
+ public:
+  // Returns nullptr (and a message in *error) for a null model.
+  static std::unique_ptr<Decoder> Create(std::shared_ptr<const Model> model, std::string* error = nullptr);
+  ~Decoder();
+
+  const Model& model() const;
+
+  // Audio for `frames` frames of frame-major codes [frames][num_codebooks]: frames * hop samples.
+  // 1 <= num_codebooks <= model's; every code must be < the codebook size (Error(kBadArgument) otherwise).
+  std::vector<float> DecodeCodes(const uint16_t* codes, size_t frames, int num_codebooks);
+
+  // Decodes a complete .nwv file to info.original_samples samples at the model's rate.
+  // kbps = 0 decodes at the file's bitrate; a lower bitrate drops the finest codebooks. A bitrate that selects
+  // more codebooks than the file has throws Error(kBadArgument). A file written by another model throws
+  // Error(kModelMismatch) naming both fingerprints, unless force is true (the layout must still fit the model).
+  // Corrupt input throws Error(kCorruptStream). If info is not null it receives the file's header.
+  std::vector<float> Decode(const std::vector<uint8_t>& nwv, double kbps = 0, bool force = false,
+                            StreamInfo* info = nullptr);
+
+ private:
+  explicit Decoder(std::shared_ptr<const Model> model);
+  std::shared_ptr<const Model> model_;
+};
+
+}  // namespace nwave

@@ -1,0 +1,284 @@
+// The public codec API (include/nwave/codec.h) over CodecModel and the .nwv container.
+#include "nwave/codec.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "bitstream/nwv_format.h"
+#include "model/model_io.h"
+#include "nwave/error.h"
+
+namespace nwave {
+
+struct Model::Impl {
+  LoadedModel loaded;
+  ModelConfig config;
+};
+
+namespace {
+
+std::string format_kbps(double kbps) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", kbps);
+  return text;
+}
+
+}  // namespace
+
+void set_num_threads(int n) {
+  if (n < 1) throw Error(ErrorCode::kBadArgument, "thread count must be at least 1 (got " + std::to_string(n) + ")");
+  torch::set_num_threads(n);
+}
+
+// ---------------------------------------------------------------------------------------------------- Model
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+std::unique_ptr<Model> Model::LoadOrThrow(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->loaded = load_model(path);
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    const std::string message = e.what_without_backtrace();
+    throw Error(ErrorCode::kBadModel, path + ": " + message.substr(0, message.find('\n')));
+  }
+  impl->config = impl->loaded.model->config();
+  return std::unique_ptr<Model>(new Model(std::move(impl)));
+}
+
+std::unique_ptr<Model> Model::Load(const std::string& path, std::string* error) {
+  try {
+    return LoadOrThrow(path);
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return nullptr;
+  }
+}
+
+uint64_t Model::fingerprint() const { return impl_->loaded.fingerprint; }
+std::string Model::fingerprint_hex() const { return nwave::fingerprint_hex(impl_->loaded.fingerprint); }
+int Model::sample_rate() const { return impl_->config.sample_rate; }
+int Model::hop() const { return impl_->config.hop; }
+int Model::num_codebooks() const { return impl_->config.num_codebooks; }
+int Model::codebook_bits() const { return impl_->config.codebook_bits(); }
+double Model::kbps_per_codebook() const { return impl_->config.kbps_per_codebook(); }
+
+int Model::codebooks_for_bitrate(double kbps) const {
+  if (!std::isfinite(kbps) || kbps <= 0) return 0;
+  const double n = std::floor(kbps / kbps_per_codebook() + 1e-9);
+  if (n < 1) return 1;
+  if (n > num_codebooks()) return num_codebooks();
+  return static_cast<int>(n);
+}
+
+// ---------------------------------------------------------------------------------------------------- streams
+
+double StreamInfo::kbps() const {
+  return hop > 0 ? static_cast<double>(num_codebooks) * codebook_bits * sample_rate / hop / 1000.0 : 0.0;
+}
+
+double StreamInfo::duration_seconds() const {
+  return sample_rate > 0 ? static_cast<double>(original_samples) / sample_rate : 0.0;
+}
+
+bool LooksLikeNwv(const uint8_t* bytes, size_t size) {
+  return size >= 4 && std::memcmp(bytes, bitstream::kNwvMagic, 4) == 0;
+}
+
+NwvContents ParseNwv(const std::vector<uint8_t>& nwv) {
+  if (nwv.empty()) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
+  std::istringstream in(std::string(reinterpret_cast<const char*>(nwv.data()), nwv.size()), std::ios::binary);
+  bitstream::NwvReader reader(in);
+  const bitstream::StreamHeader& h = reader.header();
+  NwvContents out;
+  out.info.sample_rate = static_cast<int>(h.sample_rate);
+  out.info.hop = static_cast<int>(h.hop);
+  out.info.codebook_bits = static_cast<int>(h.codebook_bits);
+  out.info.num_codebooks = static_cast<int>(h.num_codebooks);
+  out.info.frames = h.frame_count;
+  out.info.original_samples = h.original_samples;
+  out.info.original_rate = static_cast<int>(h.original_sample_rate);
+  out.info.original_channels = static_cast<int>(h.original_channels);
+  out.info.model_fingerprint = h.model_fingerprint;
+  // The reader has checked the file size against the header, so this allocation is backed by real bytes.
+  out.codes.reserve(static_cast<size_t>(h.frame_count) * h.num_codebooks);
+  std::vector<uint16_t> packet;
+  size_t frames = 0;
+  while (reader.next_packet(packet, frames)) out.codes.insert(out.codes.end(), packet.begin(), packet.end());
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------- Encoder
+
+Encoder::Encoder(std::shared_ptr<const Model> model, int num_codebooks)
+    : model_(std::move(model)), num_codebooks_(num_codebooks) {}
+Encoder::~Encoder() = default;
+
+std::unique_ptr<Encoder> Encoder::Create(std::shared_ptr<const Model> model, double kbps, std::string* error) {
+  if (!model) {
+    if (error) *error = "no model";
+    return nullptr;
+  }
+  const int n = model->codebooks_for_bitrate(kbps);
+  if (n == 0) {
+    if (error) *error = "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")";
+    return nullptr;
+  }
+  return std::unique_ptr<Encoder>(new Encoder(std::move(model), n));
+}
+
+bool Encoder::set_bitrate(double kbps) {
+  const int n = model_->codebooks_for_bitrate(kbps);
+  if (n == 0) return false;
+  num_codebooks_ = n;
+  return true;
+}
+
+int Encoder::num_codebooks() const { return num_codebooks_; }
+double Encoder::bitrate_kbps() const { return num_codebooks_ * model_->kbps_per_codebook(); }
+const Model& Encoder::model() const { return *model_; }
+
+std::vector<uint16_t> Encoder::EncodeCodes(const float* samples, size_t n) {
+  if (n == 0) return {};
+  if (samples == nullptr) throw Error(ErrorCode::kBadArgument, "EncodeCodes: samples is null");
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isfinite(samples[i]))
+      throw Error(ErrorCode::kBadArgument, "input sample " + std::to_string(i) + " is NaN or infinite");
+  const int hop = model_->hop();
+  c10::InferenceMode inference;
+  // One pass over the whole signal: the model is causal but carries state (analysis look-back, causal
+  // convolutions), so chunks processed independently would not give the same codes.
+  auto wave = torch::from_blob(const_cast<float*>(samples), {1, static_cast<int64_t>(n)}, torch::kFloat32);
+  wave = pad_to_frames(wave, hop);
+  auto& model = model_->impl_->loaded.model;
+  torch::Tensor codes = model->encode_codes(wave, num_codebooks_);  // [1, N, F] int64
+  codes = codes.squeeze(0).transpose(0, 1).contiguous().to(torch::kInt64);  // [F, N], frame-major
+  const int64_t count = codes.numel();
+  const int64_t* p = codes.data_ptr<int64_t>();
+  const int64_t limit = int64_t{1} << model_->codebook_bits();
+  std::vector<uint16_t> out(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    if (p[i] < 0 || p[i] >= limit) throw Error(ErrorCode::kBadModel, "model produced an out-of-range code");
+    out[static_cast<size_t>(i)] = static_cast<uint16_t>(p[i]);
+  }
+  return out;
+}
+
+std::vector<uint8_t> Encoder::Encode(const float* samples, size_t n, int original_rate, int original_channels) {
+  if (original_rate < 1 || original_rate > 1000000)
+    throw Error(ErrorCode::kBadArgument, "original rate must be 1 to 1000000 Hz (got " + std::to_string(original_rate) + ")");
+  if (original_channels < 1 || original_channels > 65535)
+    throw Error(ErrorCode::kBadArgument, "original channel count must be 1 to 65535 (got " +
+                                             std::to_string(original_channels) + ")");
+  const std::vector<uint16_t> codes = EncodeCodes(samples, n);
+  bitstream::StreamHeader header;
+  header.sample_rate = static_cast<uint32_t>(model_->sample_rate());
+  header.hop = static_cast<uint32_t>(model_->hop());
+  header.codebook_bits = static_cast<uint32_t>(model_->codebook_bits());
+  header.num_codebooks = static_cast<uint32_t>(num_codebooks_);
+  header.original_sample_rate = static_cast<uint32_t>(original_rate);
+  header.original_channels = static_cast<uint32_t>(original_channels);
+  header.model_fingerprint = model_->fingerprint();
+  std::ostringstream out(std::ios::binary);
+  bitstream::NwvWriter writer(out, header);
+  writer.write_frames(codes.data(), codes.size() / static_cast<size_t>(num_codebooks_));
+  writer.finish(n);
+  const std::string bytes = out.str();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+// ---------------------------------------------------------------------------------------------------- Decoder
+
+Decoder::Decoder(std::shared_ptr<const Model> model) : model_(std::move(model)) {}
+Decoder::~Decoder() = default;
+
+std::unique_ptr<Decoder> Decoder::Create(std::shared_ptr<const Model> model, std::string* error) {
+  if (!model) {
+    if (error) *error = "no model";
+    return nullptr;
+  }
+  return std::unique_ptr<Decoder>(new Decoder(std::move(model)));
+}
+
+const Model& Decoder::model() const { return *model_; }
+
+std::vector<float> Decoder::DecodeCodes(const uint16_t* codes, size_t frames, int num_codebooks) {
+  if (num_codebooks < 1 || num_codebooks > model_->num_codebooks())
+    throw Error(ErrorCode::kBadArgument, "cannot decode " + std::to_string(num_codebooks) +
+                                             " codebooks: the model has 1 to " +
+                                             std::to_string(model_->num_codebooks()));
+  if (frames == 0) return {};
+  if (codes == nullptr) throw Error(ErrorCode::kBadArgument, "DecodeCodes: codes is null");
+  const ModelConfig& config = model_->impl_->config;
+  const size_t count = frames * static_cast<size_t>(num_codebooks);
+  for (size_t i = 0; i < count; ++i)
+    if (codes[i] >= config.codebook_size)
+      throw Error(ErrorCode::kBadArgument, "code " + std::to_string(codes[i]) + " at frame " +
+                                               std::to_string(i / num_codebooks) + " is outside the codebook (" +
+                                               std::to_string(config.codebook_size) + " entries)");
+  c10::InferenceMode inference;
+  auto t = torch::empty({static_cast<int64_t>(frames), num_codebooks}, torch::kInt64);
+  int64_t* p = t.data_ptr<int64_t>();
+  for (size_t i = 0; i < count; ++i) p[i] = codes[i];
+  auto audio = model_->impl_->loaded.model->decode_codes(t.transpose(0, 1).unsqueeze(0).contiguous());  // [1, F*hop]
+  audio = audio.reshape({-1}).to(torch::kFloat32).contiguous();
+  const float* a = audio.data_ptr<float>();
+  return std::vector<float>(a, a + audio.numel());
+}
+
+std::vector<float> Decoder::Decode(const std::vector<uint8_t>& nwv, double kbps, bool force, StreamInfo* info) {
+  NwvContents contents = ParseNwv(nwv);
+  const StreamInfo& s = contents.info;
+  if (info) *info = s;
+  if (s.model_fingerprint != model_->fingerprint() && !force)
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream was written by model " +
+                                               fingerprint_hex(s.model_fingerprint) + ", this model is " +
+                                               model_->fingerprint_hex());
+  // Even when forced, the stream's layout has to be one this model can synthesise.
+  if (s.sample_rate != model_->sample_rate() || s.hop != model_->hop() || s.codebook_bits != model_->codebook_bits())
+    throw Error(ErrorCode::kModelMismatch,
+                "model mismatch: the stream has " + std::to_string(s.sample_rate) + " Hz, hop " +
+                    std::to_string(s.hop) + ", " + std::to_string(s.codebook_bits) + "-bit codes; model " +
+                    model_->fingerprint_hex() + " has " + std::to_string(model_->sample_rate()) + " Hz, hop " +
+                    std::to_string(model_->hop()) + ", " + std::to_string(model_->codebook_bits()) + "-bit codes");
+  int use = s.num_codebooks;
+  if (kbps != 0) {
+    if (!std::isfinite(kbps) || kbps < 0)
+      throw Error(ErrorCode::kBadArgument, "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")");
+    use = std::max(1, static_cast<int>(std::floor(kbps / model_->kbps_per_codebook() + 1e-9)));
+    if (use > s.num_codebooks)
+      throw Error(ErrorCode::kBadArgument, "cannot decode at " + format_kbps(kbps) + " kbps: the stream has only " +
+                                               format_kbps(s.kbps()) + " kbps (" + std::to_string(s.num_codebooks) +
+                                               " codebooks)");
+  }
+  if (use > model_->num_codebooks())
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream has " + std::to_string(s.num_codebooks) +
+                                               " codebooks, model " + model_->fingerprint_hex() + " only " +
+                                               std::to_string(model_->num_codebooks()));
+  const size_t frames = static_cast<size_t>(s.frames);
+  std::vector<uint16_t> selected;
+  const uint16_t* codes = contents.codes.data();
+  if (use != s.num_codebooks) {
+    selected.resize(frames * static_cast<size_t>(use));
+    for (size_t f = 0; f < frames; ++f)
+      for (int c = 0; c < use; ++c) selected[f * use + c] = contents.codes[f * s.num_codebooks + c];
+    codes = selected.data();
+  }
+  std::vector<float> audio;
+  try {
+    audio = DecodeCodes(codes, frames, use);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kBadArgument) throw Error(ErrorCode::kCorruptStream, std::string("corrupt .nwv: ") + e.what());
+    throw;
+  }
+  audio.resize(static_cast<size_t>(s.original_samples));
+  return audio;
+}
+
+}  // namespace nwave

@@ -1,0 +1,293 @@
+// The nwave command line (encode, decode, tokens, info): exit codes, messages, outputs. Runs the built binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "codec_test_util.h"
+#include "nwave/audio.h"
+#include "nwave/codec.h"
+#include "test_util.h"
+
+namespace nwave {
+namespace {
+
+using test::speechlike;
+using test::TempDir;
+using test::tiny_models;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+class Cli : public ::testing::Test {
+ protected:
+  TempDir dir{"cli"};
+  std::string model = quote(tiny_models().model);
+
+  // Runs `nwave ARGS` with NWAVE_MODEL unset (unless env is given), capturing exit code, stdout and stderr.
+  Result nwave(const std::string& args, const std::string& env = "env -u NWAVE_MODEL") {
+    const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+    const std::string cmd = env + " " + quote(NWAVE_BINARY) + " " + args + " >" + quote(out) + " 2>" + quote(err);
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  std::string wav(const std::string& name, size_t n, int rate, uint32_t seed = 1) {
+    const std::string path = dir.file(name);
+    write_wav16(path, speechlike(n, rate, seed), rate);
+    return path;
+  }
+
+  void expect_error_exit(const Result& r, const std::string& what) {
+    EXPECT_EQ(r.code, 1) << what << "\nstderr: " << r.err;
+    EXPECT_EQ(r.err.rfind("nwave: error:", 0), 0u) << what << "\nstderr: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << ": one line\nstderr: " << r.err;
+  }
+};
+
+TEST_F(Cli, EncodeDecodeRoundTripKeepsTheLength) {
+  const std::string in = wav("in.wav", 20000, 16000);
+  const std::string nwv = dir.file("a.nwv"), out = dir.file("out.wav");
+  Result r = nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = nwave("decode " + quote(nwv) + " " + quote(out) + " --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Audio decoded = read_audio(out);
+  EXPECT_EQ(decoded.samples.size(), 20000u);
+  EXPECT_EQ(decoded.original_rate, 16000);
+  EXPECT_FALSE(std::filesystem::exists(nwv + ".tmp"));
+  EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+}
+
+TEST_F(Cli, OriginalRateResamplesBackToTheInputRate) {
+  const std::string in = wav("in22.wav", 22050, 22050);  // 1 s at 22.05 kHz
+  const std::string nwv = dir.file("a.nwv"), out16 = dir.file("o16.wav"), out22 = dir.file("o22.wav");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model).code, 0);
+  ASSERT_EQ(nwave("decode " + quote(nwv) + " " + quote(out16) + " --model " + model).code, 0);
+  ASSERT_EQ(nwave("decode " + quote(nwv) + " " + quote(out22) + " --original-rate --model " + model).code, 0);
+  EXPECT_EQ(read_audio(out16).samples.size(), 16000u);
+  const Audio a22 = read_audio(out22);
+  EXPECT_EQ(a22.original_rate, 22050);
+  EXPECT_EQ(a22.samples.size(), 16000u);  // read back at 16 kHz; the file itself is 22050 frames
+  const Result info = nwave("info " + quote(nwv));
+  EXPECT_NE(info.out.find("original: 22050 Hz, 1 channel"), std::string::npos) << info.out;
+}
+
+TEST_F(Cli, SameInputGivesIdenticalBytesWhateverTheThreads) {
+  const std::string in = wav("in.wav", 30000, 16000);
+  const std::string a = dir.file("a.nwv"), b = dir.file("b.nwv"), c = dir.file("c.nwv");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(a) + " --threads 1 --model " + model).code, 0);
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(b) + " --threads 1 --model " + model).code, 0);
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(c) + " --threads 2 --model " + model).code, 0);
+  const std::string bytes = slurp(a);
+  EXPECT_GT(bytes.size(), 52u);
+  EXPECT_EQ(bytes, slurp(b));
+  EXPECT_EQ(bytes, slurp(c));
+}
+
+TEST_F(Cli, FileSizeIsWithinTheBitrateBound) {
+  const size_t n = 48000;  // 3 s
+  const std::string in = wav("in.wav", n, 16000);
+  for (const char* kbps : {"0.75", "1.5", "3"}) {
+    const std::string nwv = dir.file(std::string("s") + kbps + ".nwv");
+    ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate " + kbps + " --model " + model).code, 0);
+    const double bound = 1.03 * std::stod(kbps) * 1000 * 3.0 / 8 + 256;
+    EXPECT_LE(static_cast<double>(std::filesystem::file_size(nwv)), bound) << kbps;
+  }
+}
+
+TEST_F(Cli, DamagedForeignAndEmptyFilesGiveExitCode1AndOneLine) {
+  const std::string in = wav("in.wav", 20000, 16000);
+  const std::string good = dir.file("good.nwv");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(good) + " --model " + model).code, 0);
+  const std::string bytes = slurp(good);
+  auto write = [&](const std::string& name, const std::string& content) {
+    const std::string p = dir.file(name);
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  };
+  std::mt19937 gen(3);
+  std::string random(2000, '\0');
+  for (auto& ch : random) ch = static_cast<char>(gen());
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"truncated.nwv", bytes.substr(0, bytes.size() - 3)},
+      {"header_only.nwv", bytes.substr(0, 40)},
+      {"wav_renamed.nwv", slurp(in)},
+      {"random.nwv", random},
+      {"empty.nwv", ""},
+  };
+  for (const auto& [name, content] : bad) {
+    const std::string p = write(name, content), out = dir.file(name + ".wav");
+    expect_error_exit(nwave("decode " + quote(p) + " " + quote(out) + " --model " + model), "decode " + name);
+    EXPECT_FALSE(std::filesystem::exists(out)) << name;
+    EXPECT_FALSE(std::filesystem::exists(out + ".tmp")) << name;
+  }
+  expect_error_exit(nwave("decode " + quote(dir.file("missing.nwv")) + " " + quote(dir.file("x.wav")) + " --model " + model),
+                    "missing input");
+  expect_error_exit(nwave("info " + quote(write("t2.nwv", bytes.substr(0, bytes.size() - 3)))), "info truncated");
+  expect_error_exit(nwave("tokens " + quote(write("t3.nwv", bytes.substr(0, bytes.size() - 3))) + " " +
+                          quote(dir.file("t.npy"))),
+                    "tokens truncated");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("t.npy")));
+}
+
+TEST_F(Cli, AFileFromAnotherModelNamesBothFingerprintsAndForceDecodesIt) {
+  const std::string in = wav("in.wav", 12000, 16000);
+  const std::string nwv = dir.file("other.nwv"), out = dir.file("out.wav");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + quote(tiny_models().other)).code, 0);
+  const auto ours = Model::LoadOrThrow(tiny_models().model)->fingerprint_hex();
+  const auto theirs = Model::LoadOrThrow(tiny_models().other)->fingerprint_hex();
+  const Result r = nwave("decode " + quote(nwv) + " " + quote(out) + " --model " + model);
+  expect_error_exit(r, "model mismatch");
+  EXPECT_NE(r.err.find(ours), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(theirs), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  const Result forced = nwave("decode " + quote(nwv) + " " + quote(out) + " --force --model " + model);
+  EXPECT_EQ(forced.code, 0) << forced.err;
+  EXPECT_EQ(read_audio(out).samples.size(), 12000u);
+}
+
+// Parses a .npy v1.0 header: returns descr and shape, and the offset of the data.
+struct NpyHeader {
+  std::string descr;
+  std::vector<long> shape;
+  size_t data_offset = 0;
+};
+
+NpyHeader parse_npy(const std::string& bytes) {
+  NpyHeader h;
+  EXPECT_GE(bytes.size(), 10u);
+  EXPECT_EQ(bytes.substr(0, 6), "\x93NUMPY");
+  EXPECT_EQ(bytes[6], 1);
+  const size_t len = static_cast<uint8_t>(bytes[8]) | (static_cast<uint8_t>(bytes[9]) << 8);
+  const std::string dict = bytes.substr(10, len);
+  h.data_offset = 10 + len;
+  EXPECT_EQ(h.data_offset % 64, 0u);
+  std::smatch m;
+  if (std::regex_search(dict, m, std::regex("'descr': '([^']+)'"))) h.descr = m[1];
+  EXPECT_NE(dict.find("'fortran_order': False"), std::string::npos) << dict;
+  if (std::regex_search(dict, m, std::regex("'shape': \\((\\d+), (\\d+)\\)"))) h.shape = {std::stol(m[1]), std::stol(m[2])};
+  return h;
+}
+
+TEST_F(Cli, TokensWritesANpyMatrixOfCodebooksByFrames) {
+  const std::string in = wav("in.wav", 10000, 16000);  // ceil(10000 / 128) = 79 frames
+  const std::string npy = dir.file("t.npy"), nwv = dir.file("a.nwv"), npy2 = dir.file("t2.npy");
+  Result r = nwave("tokens " + quote(in) + " " + quote(npy) + " --bitrate 1.5 --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string bytes = slurp(npy);
+  const NpyHeader h = parse_npy(bytes);
+  EXPECT_EQ(h.descr, "<i2");
+  ASSERT_EQ(h.shape, (std::vector<long>{2, 79}));
+  ASSERT_EQ(bytes.size(), h.data_offset + 2 * 79 * 2);
+
+  // The same codes as the .nwv that encode writes at that bitrate, transposed to [codebooks, frames].
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 1.5 --model " + model).code, 0);
+  const std::string nwv_bytes = slurp(nwv);
+  const NwvContents c = ParseNwv(std::vector<uint8_t>(nwv_bytes.begin(), nwv_bytes.end()));
+  for (int cb = 0; cb < 2; ++cb)
+    for (int f = 0; f < 79; ++f) {
+      const size_t at = h.data_offset + 2 * (static_cast<size_t>(cb) * 79 + f);
+      const int v = static_cast<uint8_t>(bytes[at]) | (static_cast<int8_t>(bytes[at + 1]) * 256);
+      ASSERT_EQ(v, c.codes[f * 2 + cb]) << cb << "," << f;
+    }
+
+  // From a .nwv file (detected by content): its codes, no model needed.
+  r = nwave("tokens " + quote(nwv) + " " + quote(npy2));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(npy2), bytes);
+  r = nwave("tokens " + quote(nwv) + " " + quote(npy2) + " --bitrate 0.75");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(parse_npy(slurp(npy2)).shape, (std::vector<long>{1, 79}));
+  expect_error_exit(nwave("tokens " + quote(nwv) + " " + quote(dir.file("t3.npy")) + " --bitrate 3"), "tokens above the file");
+}
+
+TEST_F(Cli, InfoDescribesANwvFileByContent) {
+  const std::string in = wav("in.wav", 16000, 16000);
+  const std::string nwv = dir.file("stream.bin");  // not named .nwv: detection is by magic
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 2.25 --model " + model).code, 0);
+  const Result r = nwave("info " + quote(nwv));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("bitrate: 2.25 kbps"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("codebooks: 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("frames: 125"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("duration: 1.000 s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sample rate: 16000 Hz"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(Model::LoadOrThrow(tiny_models().model)->fingerprint_hex()), std::string::npos) << r.out;
+  // Models still work.
+  const Result m = nwave("info " + model);
+  EXPECT_EQ(m.code, 0) << m.err;
+  EXPECT_NE(m.out.find("family: spectral"), std::string::npos) << m.out;
+}
+
+TEST_F(Cli, UsageErrorsExit2AndBitrateRules) {
+  const std::string in = wav("in.wav", 8000, 16000);
+  const std::string nwv = dir.file("a.nwv");
+  EXPECT_EQ(nwave("encode").code, 2);
+  EXPECT_EQ(nwave("encode " + quote(in)).code, 2);
+  EXPECT_EQ(nwave("decode").code, 2);
+  EXPECT_EQ(nwave("tokens " + quote(in)).code, 2);
+  EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 0 --model " + model).code, 2);
+  EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate -2 --model " + model).code, 2);
+  EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate abc --model " + model).code, 2);
+  EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --threads 0 --model " + model).code, 2);
+  EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --no-such-flag --model " + model).code, 2);
+  EXPECT_FALSE(std::filesystem::exists(nwv));
+
+  // Below one codebook's rate: 1 codebook (at least 1).
+  Result r = nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 0.5 --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(nwave("info " + quote(nwv)).out.find("codebooks: 1 "), std::string::npos);
+  // Default 6.25 kbps: all 4 of the tiny model's codebooks.
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model).code, 0);
+  EXPECT_NE(nwave("info " + quote(nwv)).out.find("codebooks: 4 "), std::string::npos);
+
+  // Decoding above the file's bitrate is an error; at or below it is fine.
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 1.5 --model " + model).code, 0);
+  const std::string out = dir.file("o.wav");
+  r = nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate 3 --model " + model);
+  expect_error_exit(r, "decode above the file's bitrate");
+  EXPECT_NE(r.err.find("1.5 kbps"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_EQ(nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate 1.5 --model " + model).code, 0);
+  EXPECT_EQ(nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate 0.75 --model " + model).code, 0);
+}
+
+TEST_F(Cli, WithoutAModelTheMessageSaysPassModel) {
+  std::error_code ec;
+  const auto shipped = std::filesystem::path(NWAVE_BINARY).parent_path() / ".." / "models" / "nwave-16k.safetensors";
+  if (std::filesystem::exists(shipped, ec)) GTEST_SKIP() << "a default model is present";
+  const std::string in = wav("in.wav", 8000, 16000);
+  const Result r = nwave("encode " + quote(in) + " " + quote(dir.file("a.nwv")));
+  expect_error_exit(r, "no model");
+  EXPECT_NE(r.err.find("--model"), std::string::npos) << r.err;
+  // NWAVE_MODEL is honoured.
+  const Result with_env = nwave("encode " + quote(in) + " " + quote(dir.file("b.nwv")), "NWAVE_MODEL=" + model);
+  EXPECT_EQ(with_env.code, 0) << with_env.err;
+}
+
+}  // namespace
+}  // namespace nwave

@@ -1,0 +1,280 @@
+// The public codec API (include/nwave/codec.h): lengths, bitrates, determinism, size bound, error handling.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codec_test_util.h"
+#include "nwave/codec.h"
+#include "nwave/error.h"
+#include "test_util.h"
+
+namespace nwave {
+namespace {
+
+using test::speechlike;
+using test::tiny_models;
+
+class CodecApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = Model::LoadOrThrow(tiny_models().model);
+    other_ = Model::LoadOrThrow(tiny_models().other);
+  }
+  static void TearDownTestSuite() {
+    model_.reset();
+    other_.reset();
+  }
+  static std::shared_ptr<const Model> model_, other_;
+
+  std::unique_ptr<Encoder> encoder(double kbps) {
+    std::string error;
+    auto e = Encoder::Create(model_, kbps, &error);
+    EXPECT_NE(e, nullptr) << error;
+    return e;
+  }
+  std::unique_ptr<Decoder> decoder() { return Decoder::Create(model_); }
+};
+
+std::shared_ptr<const Model> CodecApi::model_, CodecApi::other_;
+
+TEST_F(CodecApi, ModelReportsTheTinyPresetsLayout) {
+  EXPECT_EQ(model_->sample_rate(), 16000);
+  EXPECT_EQ(model_->hop(), 128);
+  EXPECT_EQ(model_->num_codebooks(), 4);
+  EXPECT_EQ(model_->codebook_bits(), 6);
+  EXPECT_DOUBLE_EQ(model_->kbps_per_codebook(), 0.75);
+  EXPECT_EQ(model_->fingerprint_hex().size(), 16u);
+  EXPECT_NE(model_->fingerprint(), other_->fingerprint());
+}
+
+TEST_F(CodecApi, BitrateSelectsFloorCodebooksAtLeastOneAtMostAll) {
+  EXPECT_EQ(model_->codebooks_for_bitrate(0.1), 1);
+  EXPECT_EQ(model_->codebooks_for_bitrate(0.75), 1);
+  EXPECT_EQ(model_->codebooks_for_bitrate(1.49), 1);
+  EXPECT_EQ(model_->codebooks_for_bitrate(1.5), 2);
+  EXPECT_EQ(model_->codebooks_for_bitrate(2.25), 3);
+  EXPECT_EQ(model_->codebooks_for_bitrate(1.5 - 1e-12), 2);  // rounding noise below a whole codebook still counts
+  EXPECT_EQ(model_->codebooks_for_bitrate(6.25), 4);
+  EXPECT_EQ(model_->codebooks_for_bitrate(0), 0);
+  EXPECT_EQ(model_->codebooks_for_bitrate(-1), 0);
+  EXPECT_EQ(model_->codebooks_for_bitrate(std::nan("")), 0);
+  EXPECT_EQ(model_->codebooks_for_bitrate(INFINITY), 0);
+}
+
+TEST_F(CodecApi, FactoriesRejectInvalidArgumentsWithAMessage) {
+  std::string error;
+  EXPECT_EQ(Encoder::Create(model_, 0, &error), nullptr);
+  EXPECT_NE(error.find("bitrate"), std::string::npos) << error;
+  error.clear();
+  EXPECT_EQ(Encoder::Create(nullptr, 3, &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(Decoder::Create(nullptr), nullptr);
+  error.clear();
+  EXPECT_EQ(Model::Load("/nonexistent/model.safetensors", &error), nullptr);
+  EXPECT_FALSE(error.empty());
+
+  auto e = encoder(kDefaultBitrateKbps);
+  EXPECT_EQ(e->num_codebooks(), 4);  // 6.25 kbps is more than the tiny model has: all 4
+  EXPECT_TRUE(e->set_bitrate(1.5));
+  EXPECT_EQ(e->num_codebooks(), 2);
+  EXPECT_DOUBLE_EQ(e->bitrate_kbps(), 1.5);
+  EXPECT_FALSE(e->set_bitrate(-3));
+  EXPECT_EQ(e->num_codebooks(), 2);
+}
+
+TEST_F(CodecApi, DecodedLengthEqualsInputLength) {
+  auto e = encoder(3.0);
+  auto d = decoder();
+  for (size_t n : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{16001}}) {
+    const auto x = speechlike(n, 16000, 3);
+    const auto codes = e->EncodeCodes(x.data(), n);
+    EXPECT_EQ(codes.size(), (n + 127) / 128 * 4) << n;
+    StreamInfo info;
+    const auto y = d->Decode(e->Encode(x.data(), n, 44100, 2), 0, false, &info);
+    EXPECT_EQ(y.size(), n);
+    EXPECT_EQ(info.original_samples, n);
+    EXPECT_EQ(info.frames, (n + 127) / 128);
+    EXPECT_EQ(info.original_rate, 44100);
+    EXPECT_EQ(info.original_channels, 2);
+    EXPECT_EQ(info.num_codebooks, 4);
+    EXPECT_EQ(info.model_fingerprint, model_->fingerprint());
+    for (float v : y) ASSERT_TRUE(std::isfinite(v));
+  }
+}
+
+TEST_F(CodecApi, DecodingAtFewerCodebooksEqualsEncodingAtFewer) {
+  const auto x = speechlike(20000, 16000, 5);
+  auto d = decoder();
+  const auto full = encoder(3.0)->Encode(x.data(), x.size());
+  const auto two = encoder(1.5)->Encode(x.data(), x.size());
+  const auto y_full_at_two = d->Decode(full, 1.5);
+  const auto y_two = d->Decode(two, 0);
+  ASSERT_EQ(y_full_at_two.size(), x.size());
+  EXPECT_EQ(y_full_at_two, y_two);  // bit-identical samples
+  EXPECT_NE(d->Decode(full, 0), y_two) << "4 codebooks should sound different from 2";
+  // A bitrate between 2 and 3 codebooks selects 2.
+  EXPECT_EQ(d->Decode(full, 2.2), y_two);
+}
+
+TEST_F(CodecApi, DecodingAboveTheFilesBitrateIsAnError) {
+  const auto x = speechlike(4000, 16000, 6);
+  const auto two = encoder(1.5)->Encode(x.data(), x.size());
+  try {
+    decoder()->Decode(two, 2.25);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadArgument);
+    EXPECT_NE(std::string(e.what()).find("1.5 kbps"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(CodecApi, EncodingIsDeterministicWhateverTheThreadCount) {
+  const auto x = speechlike(40000, 16000, 7);
+  set_num_threads(1);
+  const auto a = encoder(3.0)->Encode(x.data(), x.size());
+  const auto b = encoder(3.0)->Encode(x.data(), x.size());
+  set_num_threads(2);
+  const auto c = encoder(3.0)->Encode(x.data(), x.size());
+  set_num_threads(1);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+  EXPECT_THROW(set_num_threads(0), Error);
+}
+
+TEST_F(CodecApi, FileSizeIsWithinThreePercentPlus256BytesOfTheBitrate) {
+  for (double seconds : {0.5, 3.0}) {
+    const auto x = speechlike(static_cast<size_t>(seconds * 16000), 16000, 8);
+    for (double kbps : {0.75, 1.5, 2.25, 3.0}) {
+      auto e = encoder(kbps);
+      const auto nwv = e->Encode(x.data(), x.size());
+      const double bound = 1.03 * e->bitrate_kbps() * 1000 * seconds / 8 + 256;
+      EXPECT_LE(static_cast<double>(nwv.size()), bound) << kbps << " kbps, " << seconds << " s";
+      EXPECT_GE(static_cast<double>(nwv.size()), e->bitrate_kbps() * 1000 * seconds / 8) << "suspiciously small";
+    }
+  }
+}
+
+TEST_F(CodecApi, AStreamFromAnotherModelIsRefusedUnlessForced) {
+  const auto x = speechlike(8000, 16000, 9);
+  auto other_encoder = Encoder::Create(other_, 3.0);
+  const auto nwv = other_encoder->Encode(x.data(), x.size());
+  try {
+    decoder()->Decode(nwv);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kModelMismatch);
+    const std::string m = e.what();
+    EXPECT_NE(m.find(model_->fingerprint_hex()), std::string::npos) << m;
+    EXPECT_NE(m.find(other_->fingerprint_hex()), std::string::npos) << m;
+  }
+  EXPECT_EQ(decoder()->Decode(nwv, 0, /*force=*/true).size(), x.size());
+}
+
+TEST_F(CodecApi, DamagedOrForeignStreamsThrowCorruptStream) {
+  const auto x = speechlike(8000, 16000, 10);
+  const auto nwv = encoder(3.0)->Encode(x.data(), x.size());
+  auto expect_corrupt = [&](const std::vector<uint8_t>& bytes, const std::string& what) {
+    try {
+      decoder()->Decode(bytes);
+      ADD_FAILURE() << what << ": no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kCorruptStream) << what << ": " << e.what();
+    }
+  };
+  expect_corrupt({}, "empty");
+  expect_corrupt(std::vector<uint8_t>(nwv.begin(), nwv.end() - 1), "truncated by one byte");
+  expect_corrupt(std::vector<uint8_t>(nwv.begin(), nwv.begin() + 30), "truncated header");
+  auto flipped = nwv;
+  flipped[nwv.size() / 2] ^= 0x10;
+  expect_corrupt(flipped, "one flipped bit");
+  std::mt19937 gen(1);
+  std::vector<uint8_t> random(1000);
+  for (auto& b : random) b = static_cast<uint8_t>(gen());
+  expect_corrupt(random, "random bytes");
+  auto with_magic = random;
+  std::copy(nwv.begin(), nwv.begin() + 4, with_magic.begin());
+  expect_corrupt(with_magic, "random bytes after the magic");
+}
+
+TEST_F(CodecApi, DecodeCodesValidatesItsInput) {
+  auto d = decoder();
+  std::vector<uint16_t> codes(10 * 2, 3);
+  EXPECT_EQ(d->DecodeCodes(codes.data(), 10, 2).size(), 10u * 128);
+  EXPECT_THROW(d->DecodeCodes(codes.data(), 10, 0), Error);
+  EXPECT_THROW(d->DecodeCodes(codes.data(), 2, 5), Error);  // more codebooks than the model
+  codes[7] = 64;                                            // the tiny codebooks have 64 entries
+  EXPECT_THROW(d->DecodeCodes(codes.data(), 10, 2), Error);
+}
+
+TEST_F(CodecApi, ParseNwvReturnsTheEncodedCodes) {
+  const auto x = speechlike(5000, 16000, 11);
+  auto e = encoder(2.25);
+  const auto codes = e->EncodeCodes(x.data(), x.size());
+  const NwvContents c = ParseNwv(e->Encode(x.data(), x.size()));
+  EXPECT_EQ(c.codes, codes);
+  EXPECT_EQ(c.info.num_codebooks, 3);
+  EXPECT_DOUBLE_EQ(c.info.kbps(), 2.25);
+  EXPECT_NEAR(c.info.duration_seconds(), 5000 / 16000.0, 1e-12);
+}
+
+TEST_F(CodecApi, EncodeRejectsNonFiniteSamples) {
+  auto x = speechlike(1000, 16000, 12);
+  x[500] = NAN;
+  EXPECT_THROW(encoder(3.0)->Encode(x.data(), x.size()), Error);
+}
+
+// ---------------------------------------------------------------------------------------------------- locator
+
+class EnvGuard {
+ public:
+  explicit EnvGuard(const char* name) : name_(name) {
+    if (const char* v = std::getenv(name)) saved_ = v, had_ = true;
+  }
+  ~EnvGuard() {
+    if (had_) setenv(name_, saved_.c_str(), 1);
+    else unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::string saved_;
+  bool had_ = false;
+};
+
+TEST(DefaultModelPath, EnvironmentVariableComesFirst) {
+  EnvGuard guard("NWAVE_MODEL");
+  setenv("NWAVE_MODEL", tiny_models().model.c_str(), 1);
+  EXPECT_EQ(default_model_path(), tiny_models().model);
+  setenv("NWAVE_MODEL", "/nonexistent/model.safetensors", 1);
+  try {
+    default_model_path();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadModel);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/model.safetensors"), std::string::npos);
+  }
+}
+
+TEST(DefaultModelPath, NoModelAnywhereSaysPassModel) {
+  EnvGuard guard("NWAVE_MODEL");
+  unsetenv("NWAVE_MODEL");
+  std::string found;
+  try {
+    found = default_model_path();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadModel);
+    EXPECT_NE(std::string(e.what()).find("pass --model FILE"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nwave-16k.safetensors"), std::string::npos) << e.what();
+    return;
+  }
+  // A shipped model exists in this tree: then it must be a real file named as documented.
+  EXPECT_NE(found.find("nwave-16k.safetensors"), std::string::npos) << found;
+  EXPECT_TRUE(std::filesystem::is_regular_file(found)) << found;
+}
+
+}  // namespace
+}  // namespace nwave
