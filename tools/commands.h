@@ -9,5 +9,6 @@ void add_info_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
 void add_tokens_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace nwave::cli

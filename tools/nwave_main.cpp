@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   nwave::cli::add_tokens_command(app);
   nwave::cli::add_train_command(app);
   nwave::cli::add_info_command(app);
+  nwave::cli::add_eval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
