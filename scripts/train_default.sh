@@ -14,5 +14,5 @@ if [[ ! -f $run/checkpoint.safetensors && -f models/nwave-16k.safetensors ]]; th
   init=(--init models/nwave-16k.safetensors)
 fi
 exec build/nwave train --data data/train --val data/valid --out "$run" --preset default \
-  --steps "$steps" --batch 8 --segment 16000 --seed 1 --lr 3e-4 --threads "$threads" --device "${DEVICE:-cpu}" \
+  --steps "$steps" --batch 8 --segment 16000 --seed 1 --lr 3e-4 --warmup 100 --threads "$threads" --device "${DEVICE:-cpu}" \
   --val-every 1000 --checkpoint-every 250 --log-every 10 --resume "${init[@]}"

@@ -726,7 +726,7 @@ TEST(Npy, HeaderLengthIsAMultipleOf64ForManyShapes) {
 }
 
 TEST(Npy, LoadsInNumpy) {
-  if (std::system("python3 -c 'import numpy' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 with numpy missing";
+  if (std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 with numpy missing";
   std::vector<int32_t> data(8 * 321);
   int64_t sum = 0;
   for (size_t i = 0; i < data.size(); ++i) {
@@ -736,7 +736,7 @@ TEST(Npy, LoadsInNumpy) {
   const auto path = temp_path("numpy.npy");
   const auto result = temp_path("numpy.txt");
   nb::write_npy(path.string(), data.data(), 8, 321, nb::NpyDtype::kInt16);
-  const std::string cmd = "python3 -c \"import numpy as np; a = np.load('" + path.string() +
+  const std::string cmd = "/usr/bin/python3 -c \"import numpy as np; a = np.load('" + path.string() +
                           "'); print(a.shape[0], a.shape[1], a.dtype, int(a.astype(np.int64).sum()), "
                           "int(a[7, 320]))\" > " + result.string();
   ASSERT_EQ(std::system(cmd.c_str()), 0);

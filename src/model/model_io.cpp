@@ -13,18 +13,41 @@ std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& mod
   return tensors;
 }
 
+namespace {
+
+bool ends_with(const std::string& name, const std::string& suffix) {
+  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+bool is_training_statistic(const std::string& name) {
+  return ends_with(name, ".embed_sum") || ends_with(name, ".cluster_size");
+}
+
 void load_module_tensors(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
-                         const std::string& origin) {
+                         const std::string& origin, bool allow_missing_statistics) {
   auto targets = module_tensors(module);
   for (const auto& [name, source] : tensors)
     if (!targets.count(name)) throw Error(ErrorCode::kBadModel, origin + ": unexpected tensor '" + name + "'");
   torch::NoGradGuard no_grad;
   for (auto& [name, target] : targets) {
     auto it = tensors.find(name);
+    if (it == tensors.end() && allow_missing_statistics && is_training_statistic(name)) continue;
     if (it == tensors.end()) throw Error(ErrorCode::kBadModel, origin + ": missing tensor '" + name + "'");
     if (it->second.sizes() != target.sizes())
       throw Error(ErrorCode::kBadModel, origin + ": tensor '" + name + "' has the wrong shape");
     target.copy_(it->second);
+  }
+  if (!allow_missing_statistics) return;
+  // Re-derived statistics: every code counted once, the EMA sum equal to the code (a fine start for fine-tuning).
+  for (auto& [name, target] : targets) {
+    if (tensors.count(name) || !is_training_statistic(name)) continue;
+    const std::string prefix = name.substr(0, name.rfind('.') + 1);
+    if (ends_with(name, ".cluster_size"))
+      target.fill_(1.0);
+    else
+      target.copy_(targets.at(prefix + "codebook"));
   }
 }
 
@@ -37,6 +60,7 @@ uint64_t model_fingerprint(CodecModelImpl& model) {
   const std::string config = nlohmann::json(model.config()).dump();
   mix(config.data(), config.size());
   for (const auto& [name, tensor] : module_tensors(model)) {
+    if (is_training_statistic(name)) continue;
     auto t = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     mix(name.data(), name.size());
     for (int64_t d : t.sizes()) mix(&d, sizeof d);
@@ -53,7 +77,8 @@ std::string fingerprint_hex(uint64_t fingerprint) {
 
 void save_model(const std::string& path, CodecModelImpl& model, std::map<std::string, std::string> extra_metadata) {
   SafetensorsFile file;
-  file.tensors = module_tensors(model);
+  for (auto& [name, tensor] : module_tensors(model))
+    if (!is_training_statistic(name)) file.tensors.emplace(name, tensor);
   file.metadata = std::move(extra_metadata);
   file.metadata["nwave_config"] = nlohmann::json(model.config()).dump();
   file.metadata["nwave_fingerprint"] = fingerprint_hex(model_fingerprint(model));
@@ -79,7 +104,7 @@ LoadedModel load_model(const std::string& path) {
   }
   LoadedModel loaded;
   loaded.model = CodecModel(config);
-  load_module_tensors(*loaded.model, file.tensors, path);
+  load_module_tensors(*loaded.model, file.tensors, path, /*allow_missing_statistics=*/true);
   loaded.model->eval();
   loaded.fingerprint = model_fingerprint(*loaded.model);
   loaded.metadata = std::move(file.metadata);

@@ -21,11 +21,17 @@ struct LoadedModel {
 // Parameters and buffers of a module by name (module paths joined with '.').
 std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& module);
 
-// Copies named tensors into a module; any missing, unexpected or mis-shaped tensor throws Error(kBadModel).
-void load_module_tensors(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
-                         const std::string& origin);
+// Training statistics (the EMA sums and counts of the codebooks) are needed to go on training, not to encode or
+// decode: model files leave them out (a third of the default model's size), checkpoints keep them.
+bool is_training_statistic(const std::string& tensor_name);
 
-// 64-bit FNV-1a over the config and every tensor's name, shape and bytes: identifies the weights a stream needs.
+// Copies named tensors into a module; any missing, unexpected or mis-shaped tensor throws Error(kBadModel).
+// With allow_missing_statistics, absent training statistics are re-derived from the codebooks instead.
+void load_module_tensors(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
+                         const std::string& origin, bool allow_missing_statistics = false);
+
+// 64-bit FNV-1a over the config and every inference tensor's name, shape and bytes: identifies the weights a
+// stream needs (training statistics do not change the codec, so they are not part of it).
 uint64_t model_fingerprint(CodecModelImpl& model);
 std::string fingerprint_hex(uint64_t fingerprint);
 

@@ -314,7 +314,7 @@ TrainResult Trainer::run() {
     const bool last = step == o_.steps || training_stop_flag().load();
     const bool validating = !validation_.empty() && (step % o_.validate_every == 0 || last);
     if (validating) row.update(validate());
-    if (step % o_.log_every == 0 || last || validating || row.contains("skipped")) {
+    if (step % o_.log_every == 0 || step == 1 || last || validating || row.contains("skipped")) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       row["elapsed_s"] = elapsed;
       row["audio_s_per_s"] = (step - start_step_) * o_.batch * o_.segment / static_cast<double>(kSampleRate) / std::max(elapsed, 1e-9);

@@ -25,7 +25,7 @@ struct TrainOptions {
   int threads = 0;  // 0: LibTorch's default
   uint64_t seed = 1;
   double learning_rate = 3e-4;
-  int warmup_steps = 100;
+  int warmup_steps = 20;
   double lr_decay = 0.99999;  // per step after warmup: a schedule that does not depend on --steps, so runs extend
   double grad_clip = 10.0;
   double quantizer_dropout = 0.5;  // probability that an example uses a random number of codebooks
