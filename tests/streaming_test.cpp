@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "model/model_io.h"
 #include "nwave/codec.h"
+#include "nwave/error.h"
 #include "nwave/streaming.h"
 
 namespace nwave {
