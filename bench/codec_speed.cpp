@@ -4,6 +4,7 @@
 // measured through torch::mm, and peak RSS.
 //
 //   codec_speed [--model FILE] [--preset default] [--seconds 600] [--threads 1] [--bitrate 6.25] [--wall]
+//               [--save-model FILE]   (keeps the random model, e.g. for `nwave encode --model FILE`)
 //
 // Without --model a randomly initialised model of the preset is used: speed does not depend on the weights.
 #include <sys/resource.h>
@@ -74,7 +75,7 @@ double peak_rss_mb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_path, preset = "default";
+  std::string model_path, preset = "default", save_model_path;
   double seconds = 600, kbps = 6.25;
   int threads = 1;
   for (int i = 1; i < argc; i += 2) {
@@ -87,11 +88,12 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) return 2;
     if (a == "--model") model_path = argv[i + 1];
     else if (a == "--preset") preset = argv[i + 1];
+    else if (a == "--save-model") save_model_path = argv[i + 1];
     else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
     else if (a == "--threads") threads = std::stoi(argv[i + 1]);
     else if (a == "--bitrate") kbps = std::stod(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: codec_speed [--model FILE] [--preset P] [--seconds S] [--threads N] [--bitrate K]\n");
+      std::fprintf(stderr, "usage: codec_speed [--model FILE] [--preset P] [--seconds S] [--threads N] [--bitrate K] [--wall] [--save-model FILE]\n");
       return 2;
     }
   }
@@ -102,6 +104,7 @@ int main(int argc, char** argv) {
     nwave::CodecModel m(nwave::ModelConfig::preset(preset));
     temp = (std::filesystem::temp_directory_path() / ("codec_speed_" + std::to_string(getpid()) + ".safetensors")).string();
     nwave::save_model(temp, *m);
+    if (!save_model_path.empty()) nwave::save_model(save_model_path, *m);  // for CLI measurements
     model_path = temp;
   }
   std::shared_ptr<const nwave::Model> model = nwave::Model::LoadOrThrow(model_path);

@@ -107,7 +107,9 @@ void decode_file(const CodecOptions& o, const std::shared_ptr<const Model>& mode
     use = std::max(1, static_cast<int>(std::floor(o.bitrate / model->kbps_per_codebook() + 1e-9)));
     if (use > have)
       throw Error(ErrorCode::kBadArgument, "cannot decode at " + kbps_text(o.bitrate) +
-                                               " kbps: the stream has only " + std::to_string(have) + " codebooks");
+                                               " kbps: the stream has only " +
+                                               kbps_text(static_cast<double>(have) * h.codebook_bits * h.sample_rate / h.hop / 1000.0) +
+                                               " kbps (" + std::to_string(have) + " codebooks)");
   }
   if (use > model->num_codebooks())
     throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream has " + std::to_string(have) +

@@ -46,6 +46,8 @@ std::unique_ptr<Model> Model::LoadOrThrow(const std::string& path) {
   }
   impl->config = impl->loaded.model->config();
   impl->engine = std::make_unique<engine::EngineModel>(*impl->loaded.model);
+  // Every encode and decode runs on the engine: the LibTorch graph is not needed any more (frees its memory).
+  impl->loaded.model = CodecModel(nullptr);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
