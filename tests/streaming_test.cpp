@@ -25,31 +25,45 @@ namespace {
 
 using test::TempDir;
 
-// A seanet-tiny model: random weights, codebooks set to encoder outputs of speech-like audio so that the codes
-// vary from frame to frame (what bit-exactness tests need; quality is irrelevant here).
-struct SeanetModel {
-  TempDir dir{"seanet_model"};
+// A model with random weights whose codebooks are set to encoder outputs of speech-like audio, so that the codes
+// vary from frame to frame (what bit-exactness tests need; quality is irrelevant here). Used for seanet-tiny and
+// for the tiny spectral preset with factorized (DAC-style, codebook_dim > 0) codes.
+struct RandomModel {
+  TempDir dir{"random_model"};
   std::string path;
-  SeanetModel() {
+  explicit RandomModel(const ModelConfig& config) {
     torch::manual_seed(5);
-    CodecModel m(ModelConfig::preset("seanet-tiny"));
+    CodecModel m(config);
     {
       torch::NoGradGuard no_grad;
       auto x = torch::from_blob(test::speechlike(64 * 128, kSampleRate, 9).data(), {1, 64 * 128}).clone();
       auto latent = m->encoder->forward(x).squeeze(0).transpose(0, 1);  // [64, D]
       for (auto& layer : m->quantizer->layers) {
         auto idx = torch::randint(0, 64, {layer->codebook.size(0)}, torch::kLong);
+        if (config.codebook_dim > 0) {  // codes live in a random low-dimensional projection
+          layer->codebook.normal_();
+          continue;
+        }
         layer->codebook.copy_(latent.index_select(0, idx) + 0.01 * torch::randn_like(layer->codebook));
         latent = latent * 0.3;
       }
     }
-    path = dir.file("seanet.safetensors");
+    path = dir.file("model.safetensors");
     save_model(path, *m);
   }
 };
 
+ModelConfig factorized_config() {
+  ModelConfig c = ModelConfig::preset("tiny");
+  c.codebook_dim = 8;
+  c.vq_update = "loss";
+  return c;
+}
+
 const std::string& model_path(const std::string& family) {
-  static const SeanetModel seanet;
+  static const RandomModel seanet(ModelConfig::preset("seanet-tiny"));
+  static const RandomModel factorized(factorized_config());
+  if (family == "factorized") return factorized.path;
   return family == "seanet" ? seanet.path : test::tiny_models().model;
 }
 
@@ -162,7 +176,7 @@ TEST_P(Streaming, ResetForgetsTheStream) {
 }
 
 TEST_P(Streaming, LatencyAndDelayAreTheFamilysFixedValues) {
-  const bool spectral = GetParam() == "spectral";
+  const bool spectral = GetParam() != "seanet";
   EXPECT_EQ(latency_samples(*model), spectral ? 256 : 128);
   auto enc = StreamingEncoder::Create(model);
   auto dec = StreamingDecoder::Create(model);
@@ -220,7 +234,7 @@ TEST_P(Streaming, EngineAgreesWithTheLibTorchModel) {
   EXPECT_LT(max_diff, 1e-4 + 1e-4 * max_ref) << "max |ref| " << max_ref;
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, Streaming, ::testing::Values("spectral", "seanet"));
+INSTANTIATE_TEST_SUITE_P(Families, Streaming, ::testing::Values("spectral", "seanet", "factorized"));
 
 // ---------------------------------------------------------------------------------------------------- CLI
 
