@@ -3,15 +3,23 @@
 #include "commands.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include <fstream>
+
+#include "audio/stream_resampler.h"
 #include "bitstream/npy_writer.h"
+#include "bitstream/nwv_format.h"
 #include "nwave/audio.h"
 #include "nwave/codec.h"
 #include "nwave/error.h"
+#include "nwave/streaming.h"
+#include "util/atomic_file.h"
 
 namespace nwave::cli {
 
@@ -23,6 +31,20 @@ struct CodecOptions {
   int threads = 0;     // 0: LibTorch's default
   bool original_rate = false;
   bool force = false;
+  int chunk = 0;  // 0: the default block size
+};
+
+// Default block sizes of the streaming file paths: memory stays bounded whatever the duration.
+constexpr int kDefaultEncodeChunk = 32768;  // samples
+constexpr int kDefaultDecodeChunk = 256;    // frames
+
+// Removes PATH.tmp unless committed.
+struct TempGuard {
+  std::string path;
+  bool committed = false;
+  ~TempGuard() {
+    if (!committed) util::discard_temp_file(path);
+  }
 };
 
 // --bitrate: a finite positive number (CLI::PositiveNumber's message prints DBL_MAX).
@@ -48,6 +70,101 @@ void add_model_options(CLI::App* cmd, CodecOptions& o) {
 }  // namespace
 
 
+namespace {
+
+std::string hex16(uint64_t v) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
+std::string kbps_text(double kbps) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", kbps);
+  return text;
+}
+
+// Streams a .nwv file to a WAV file packet by packet (the same checks and output as Decoder::Decode).
+void decode_file(const CodecOptions& o, const std::shared_ptr<const Model>& model) {
+  std::ifstream in(o.input, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno));
+  if (in.peek() == std::ifstream::traits_type::eof()) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
+  bitstream::NwvReader reader(in);
+  const bitstream::StreamHeader& h = reader.header();
+  if (h.model_fingerprint != model->fingerprint() && !o.force)
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream was written by model " +
+                                               hex16(h.model_fingerprint) + ", this model is " +
+                                               model->fingerprint_hex());
+  if (static_cast<int>(h.sample_rate) != model->sample_rate() || static_cast<int>(h.hop) != model->hop() ||
+      static_cast<int>(h.codebook_bits) != model->codebook_bits())
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream's layout (" + std::to_string(h.sample_rate) +
+                                               " Hz, hop " + std::to_string(h.hop) + ", " +
+                                               std::to_string(h.codebook_bits) + "-bit codes) does not fit model " +
+                                               model->fingerprint_hex());
+  const int have = static_cast<int>(h.num_codebooks);
+  int use = have;
+  if (o.bitrate > 0) {
+    use = std::max(1, static_cast<int>(std::floor(o.bitrate / model->kbps_per_codebook() + 1e-9)));
+    if (use > have)
+      throw Error(ErrorCode::kBadArgument, "cannot decode at " + kbps_text(o.bitrate) +
+                                               " kbps: the stream has only " +
+                                               kbps_text(static_cast<double>(have) * h.codebook_bits * h.sample_rate / h.hop / 1000.0) +
+                                               " kbps (" + std::to_string(have) + " codebooks)");
+  }
+  if (use > model->num_codebooks())
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream has " + std::to_string(have) +
+                                               " codebooks, model " + model->fingerprint_hex() + " only " +
+                                               std::to_string(model->num_codebooks()));
+  auto decoder = StreamingDecoder::Create(model);
+  int rate = model->sample_rate();
+  std::unique_ptr<audio::StreamResampler> resampler;
+  if (o.original_rate && static_cast<int>(h.original_sample_rate) != rate) {
+    resampler = std::make_unique<audio::StreamResampler>(rate, static_cast<int>(h.original_sample_rate));
+    rate = static_cast<int>(h.original_sample_rate);
+  }
+  WavWriter wav(o.output, rate);
+  uint64_t remaining = h.original_samples;  // the decoded length; the last frame's padding is dropped
+  std::vector<float> resampled;
+  auto emit = [&](const std::vector<float>& pcm) {
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, pcm.size()));
+    remaining -= take;
+    if (!resampler) return wav.write(pcm.data(), take);
+    resampled.clear();
+    resampler->process(pcm.data(), take, resampled);
+    wav.write(resampled);
+  };
+  const size_t chunk = static_cast<size_t>(o.chunk > 0 ? o.chunk : kDefaultDecodeChunk);
+  std::vector<uint16_t> packet, selected;
+  size_t frames = 0;
+  while (reader.next_packet(packet, frames)) {
+    const uint16_t* codes = packet.data();
+    if (use != have) {
+      selected.resize(frames * static_cast<size_t>(use));
+      for (size_t f = 0; f < frames; ++f)
+        for (int c = 0; c < use; ++c) selected[f * use + c] = packet[f * have + c];
+      codes = selected.data();
+    }
+    for (size_t done = 0; done < frames; done += chunk) {
+      const size_t count = std::min(chunk, frames - done);
+      try {
+        emit(decoder->push(codes + done * use, count, use));
+      } catch (const Error& e) {
+        if (e.code() == ErrorCode::kBadArgument) throw Error(ErrorCode::kCorruptStream, std::string("corrupt .nwv: ") + e.what());
+        throw;
+      }
+    }
+  }
+  emit(decoder->flush());
+  if (resampler) {
+    resampled.clear();
+    resampler->flush(resampled);
+    wav.write(resampled);
+  }
+  wav.commit();
+}
+
+}  // namespace
+
 void add_encode_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("encode", "Compress audio (any rate and channel count) to a .nwv file");
   auto o = std::make_shared<CodecOptions>();
@@ -56,16 +173,47 @@ void add_encode_command(CLI::App& app) {
   cmd->add_option("--bitrate", o->bitrate, "kbps; floor(KBPS / kbps per codebook) codebooks, at least 1 [default: 6.25]")
       ->check(positive_kbps());
   add_model_options(cmd, *o);
+  cmd->add_option("--chunk", o->chunk, "Feed the encoder SAMPLES samples (16 kHz) at a time; the output is the same")
+      ->check(CLI::Range(1, 1 << 24));
   cmd->callback([o] {
     if (o->threads > 0) set_num_threads(o->threads);
-    const Audio audio = read_audio(o->input);
+    // Streams from disk: the reader yields 16 kHz blocks, the encoder returns the codes of completed frames, the
+    // writer emits full packets and patches the header at the end. Memory does not grow with duration.
+    auto reader = AudioReader::open(o->input);
     auto model = load_cli_model(o->model);
     std::string error;
-    auto encoder = Encoder::Create(model, o->bitrate > 0 ? o->bitrate : kDefaultBitrateKbps, &error);
+    auto encoder = StreamingEncoder::Create(model, o->bitrate > 0 ? o->bitrate : kDefaultBitrateKbps, &error);
     if (!encoder) throw Error(ErrorCode::kBadArgument, error);
-    const std::vector<uint8_t> nwv =
-        encoder->Encode(audio.samples.data(), audio.samples.size(), audio.original_rate, audio.original_channels);
-    write_file_atomic(o->output, nwv);
+    bitstream::StreamHeader header;
+    header.sample_rate = static_cast<uint32_t>(model->sample_rate());
+    header.hop = static_cast<uint32_t>(model->hop());
+    header.codebook_bits = static_cast<uint32_t>(model->codebook_bits());
+    header.num_codebooks = static_cast<uint32_t>(encoder->num_codebooks());
+    header.original_sample_rate = static_cast<uint32_t>(reader->original_rate());
+    header.original_channels = static_cast<uint32_t>(std::min(reader->original_channels(), 65535));
+    header.model_fingerprint = model->fingerprint();
+    TempGuard guard{o->output};
+    const std::string temp = util::temp_path_for(o->output);
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(ErrorCode::kIo, "cannot write '" + temp + "'");
+    bitstream::NwvWriter writer(out, header);
+    const size_t n = static_cast<size_t>(encoder->num_codebooks());
+    const size_t chunk = static_cast<size_t>(o->chunk > 0 ? o->chunk : kDefaultEncodeChunk);
+    std::vector<float> block(chunk);
+    uint64_t total = 0;
+    size_t got = 0;
+    while ((got = reader->read(block.data(), chunk)) > 0) {
+      const std::vector<uint16_t> codes = encoder->push(block.data(), got);
+      writer.write_frames(codes.data(), codes.size() / n);
+      total += got;
+    }
+    const std::vector<uint16_t> codes = encoder->flush();
+    writer.write_frames(codes.data(), codes.size() / n);
+    writer.finish(total);
+    out.close();
+    if (!out) throw Error(ErrorCode::kIo, "cannot write '" + temp + "'");
+    util::commit_temp_file(o->output);
+    guard.committed = true;
   });
 }
 
@@ -79,26 +227,18 @@ void add_decode_command(CLI::App& app) {
   add_model_options(cmd, *o);
   cmd->add_flag("--original-rate", o->original_rate, "Resample to the input's original sample rate (from the header)");
   cmd->add_flag("--force", o->force, "Decode even if the file was written by another model");
+  cmd->add_option("--chunk", o->chunk, "Feed the decoder FRAMES frames at a time; the output is the same")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->callback([o] {
     if (o->threads > 0) set_num_threads(o->threads);
-    const std::vector<uint8_t> nwv = read_file_bytes(o->input);
     auto model = load_cli_model(o->model);
-    auto decoder = Decoder::Create(model);
-    StreamInfo info;
-    std::vector<float> audio;
     try {
-      audio = decoder->Decode(nwv, o->bitrate, o->force, &info);
+      decode_file(*o, model);
     } catch (const Error& e) {
       if (e.code() == ErrorCode::kModelMismatch && !o->force)
         throw Error(e.code(), o->input + ": " + e.what() + " (pass --force to decode anyway)");
       throw Error(e.code(), o->input + ": " + e.what());
     }
-    int rate = model->sample_rate();
-    if (o->original_rate && info.original_rate != rate) {
-      audio = resample(audio, rate, info.original_rate);
-      rate = info.original_rate;
-    }
-    write_wav16(o->output, audio, rate);
   });
 }
 

@@ -65,6 +65,9 @@ class Model {
  private:
   friend class Encoder;
   friend class Decoder;
+  friend class StreamingEncoder;  // include/nwave/streaming.h
+  friend class StreamingDecoder;
+  friend int latency_samples(const Model& model);
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -113,7 +116,8 @@ class Encoder {
   const Model& model() const;
 
   // Codes for n samples at the model's rate, in [-1, 1]: ceil(n / hop) frames (the last one zero-padded),
-  // frame-major [frames][num_codebooks()]. The whole signal goes through the model in one pass. Throws
+  // frame-major [frames][num_codebooks()]. Bit-identical to a StreamingEncoder fed the same samples in any
+  // chunks (include/nwave/streaming.h): both run the same inference engine. Throws
   // Error(kBadArgument) for NaN/Inf samples or samples == nullptr with n > 0.
   std::vector<uint16_t> EncodeCodes(const float* samples, size_t n);
 

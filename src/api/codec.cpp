@@ -7,16 +7,12 @@
 #include <cstring>
 #include <sstream>
 
+#include "api/model_impl.h"
 #include "bitstream/nwv_format.h"
 #include "model/model_io.h"
 #include "nwave/error.h"
 
 namespace nwave {
-
-struct Model::Impl {
-  LoadedModel loaded;
-  ModelConfig config;
-};
 
 namespace {
 
@@ -49,6 +45,9 @@ std::unique_ptr<Model> Model::LoadOrThrow(const std::string& path) {
     throw Error(ErrorCode::kBadModel, path + ": " + message.substr(0, message.find('\n')));
   }
   impl->config = impl->loaded.model->config();
+  impl->engine = std::make_unique<engine::EngineModel>(*impl->loaded.model);
+  // Every encode and decode runs on the engine: the LibTorch graph is not needed any more (frees its memory).
+  impl->loaded.model = CodecModel(nullptr);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -150,22 +149,18 @@ std::vector<uint16_t> Encoder::EncodeCodes(const float* samples, size_t n) {
   for (size_t i = 0; i < n; ++i)
     if (!std::isfinite(samples[i]))
       throw Error(ErrorCode::kBadArgument, "input sample " + std::to_string(i) + " is NaN or infinite");
-  const int hop = model_->hop();
-  c10::InferenceMode inference;
-  // One pass over the whole signal: the model is causal but carries state (analysis look-back, causal
-  // convolutions), so chunks processed independently would not give the same codes.
-  auto wave = torch::from_blob(const_cast<float*>(samples), {1, static_cast<int64_t>(n)}, torch::kFloat32);
-  wave = pad_to_frames(wave, hop);
-  auto& model = model_->impl_->loaded.model;
-  torch::Tensor codes = model->encode_codes(wave, num_codebooks_);  // [1, N, F] int64
-  codes = codes.squeeze(0).transpose(0, 1).contiguous().to(torch::kInt64);  // [F, N], frame-major
-  const int64_t count = codes.numel();
-  const int64_t* p = codes.data_ptr<int64_t>();
-  const int64_t limit = int64_t{1} << model_->codebook_bits();
-  std::vector<uint16_t> out(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    if (p[i] < 0 || p[i] >= limit) throw Error(ErrorCode::kBadModel, "model produced an out-of-range code");
-    out[static_cast<size_t>(i)] = static_cast<uint16_t>(p[i]);
+  // The inference engine fed the whole signal (in bounded blocks): exactly what a StreamingEncoder produces for
+  // any chunking. The last frame is zero-padded.
+  const size_t hop = static_cast<size_t>(model_->hop());
+  engine::EncoderState state(*model_->impl_->engine);
+  std::vector<uint16_t> out;
+  out.reserve((n + hop - 1) / hop * static_cast<size_t>(num_codebooks_));
+  const size_t whole = n / hop;
+  state.push(samples, static_cast<int64_t>(whole), num_codebooks_, out);
+  if (n % hop != 0) {
+    std::vector<float> last(hop, 0.0f);
+    std::copy(samples + whole * hop, samples + n, last.begin());
+    state.push(last.data(), 1, num_codebooks_, out);
   }
   return out;
 }
@@ -222,14 +217,12 @@ std::vector<float> Decoder::DecodeCodes(const uint16_t* codes, size_t frames, in
       throw Error(ErrorCode::kBadArgument, "code " + std::to_string(codes[i]) + " at frame " +
                                                std::to_string(i / num_codebooks) + " is outside the codebook (" +
                                                std::to_string(config.codebook_size) + " entries)");
-  c10::InferenceMode inference;
-  auto t = torch::empty({static_cast<int64_t>(frames), num_codebooks}, torch::kInt64);
-  int64_t* p = t.data_ptr<int64_t>();
-  for (size_t i = 0; i < count; ++i) p[i] = codes[i];
-  auto audio = model_->impl_->loaded.model->decode_codes(t.transpose(0, 1).unsqueeze(0).contiguous());  // [1, F*hop]
-  audio = audio.reshape({-1}).to(torch::kFloat32).contiguous();
-  const float* a = audio.data_ptr<float>();
-  return std::vector<float>(a, a + audio.numel());
+  engine::DecoderState state(*model_->impl_->engine);
+  std::vector<float> audio;
+  audio.reserve(frames * static_cast<size_t>(model_->hop()));
+  state.push(codes, static_cast<int64_t>(frames), num_codebooks, audio);
+  state.flush(audio);
+  return audio;
 }
 
 std::vector<float> Decoder::Decode(const std::vector<uint8_t>& nwv, double kbps, bool force, StreamInfo* info) {

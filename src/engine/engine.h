@@ -1,0 +1,72 @@
+// The inference engine: one float32 implementation of the trained codec (both families) that offline and
+// streaming encoding and decoding share. Weights are extracted once from a CodecModel and packed; every layer keeps
+// its causal left context (the analysis window's look-back, the last k - 1 frames of each causal convolution, the
+// pending half of the overlap-add), so a signal fed in blocks of any size gives exactly the frames it gives in one
+// block. With the row-independent kernels (kernels.h) "exactly" means bit for bit.
+//
+// Offline encode = EncoderState fed the whole (zero-padded) signal; offline decode = DecoderState fed every frame,
+// then flush(). The torch CodecModel stays the training graph; tests check the engine against it (tolerance).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "model/model_config.h"
+
+namespace nwave {
+class CodecModelImpl;
+}
+
+namespace nwave::engine {
+
+struct Weights;  // immutable, shared by every state built from them
+
+class EngineModel {
+ public:
+  explicit EngineModel(CodecModelImpl& model);  // copies and packs the weights
+  ~EngineModel();
+  const ModelConfig& config() const;
+  const Weights& weights() const { return *weights_; }
+  // Multiply-accumulates per frame (encoder + n codebooks of quantizer search; decoder), for GFLOP/s reports.
+  double encoder_macs_per_frame(int num_codebooks) const;
+  double decoder_macs_per_frame() const;
+
+ private:
+  std::shared_ptr<const Weights> weights_;
+};
+
+// Samples -> codes. push() takes whole frames only (the public StreamingEncoder buffers partial ones).
+class EncoderState {
+ public:
+  explicit EncoderState(const EngineModel& model);
+  ~EncoderState();
+  void reset();
+  // frames * hop samples in; frames * n codes out, frame-major, appended to codes.
+  void push(const float* samples, int64_t frames, int num_codebooks, std::vector<uint16_t>& codes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Codes -> samples, with the family's fixed delay (spectral: one frame; SEANet: none).
+class DecoderState {
+ public:
+  explicit DecoderState(const EngineModel& model);
+  ~DecoderState();
+  void reset();
+  // frames of frame-major codes [frames][num_codebooks] in (already range-checked); samples appended to out.
+  void push(const uint16_t* codes, int64_t frames, int num_codebooks, std::vector<float>& out);
+  // Appends the samples still held back (spectral: the last hop); afterwards behaves as after reset().
+  void flush(std::vector<float>& out);
+  int delay_frames() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Frames processed per engine call: bounds the working memory whatever the input length.
+constexpr int64_t kMaxBlockFrames = 256;
+
+}  // namespace nwave::engine

@@ -1,0 +1,181 @@
+#include "engine/kernels.h"
+
+#include <cmath>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define NWAVE_X86 1
+#endif
+
+namespace nwave::engine {
+
+constexpr int kPanel = 16;
+
+PackedMatrix PackedMatrix::pack(int k, int n, const std::function<float(int, int)>& w, const std::vector<float>& bias) {
+  PackedMatrix m;
+  m.k = k;
+  m.n = n;
+  m.n_padded = (n + kPanel - 1) / kPanel * kPanel;
+  m.panels.assign(static_cast<size_t>(m.n_padded) * k, 0.0f);
+  m.bias.assign(static_cast<size_t>(m.n_padded), 0.0f);
+  for (int p = 0; p < m.n_padded / kPanel; ++p)
+    for (int kk = 0; kk < k; ++kk)
+      for (int j = 0; j < kPanel; ++j) {
+        const int col = p * kPanel + j;
+        if (col < n) m.panels[(static_cast<size_t>(p) * k + kk) * kPanel + j] = w(kk, col);
+      }
+  for (int j = 0; j < n && j < static_cast<int>(bias.size()); ++j) m.bias[j] = bias[j];
+  return m;
+}
+
+namespace {
+
+// ------------------------------------------------------------------------------------------------ generic path
+
+void gemm_generic(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, float* y, int64_t ldy) {
+  const int panels = w.n_padded / kPanel;
+  for (int64_t m = 0; m < rows; ++m) {
+    const float* a = x + m * lda;
+    for (int p = 0; p < panels; ++p) {
+      float acc[kPanel] = {};
+      const float* b = w.panels.data() + static_cast<size_t>(p) * w.k * kPanel;
+      for (int k = 0; k < w.k; ++k) {
+        const float av = a[k];
+        for (int j = 0; j < kPanel; ++j) acc[j] = acc[j] + av * b[k * kPanel + j];
+      }
+      const int valid = std::min(kPanel, w.n - p * kPanel);
+      for (int j = 0; j < valid; ++j) y[m * ldy + p * kPanel + j] = acc[j] + w.bias[p * kPanel + j];
+    }
+  }
+}
+
+float gelu_exact(float v) { return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); }
+
+#ifdef NWAVE_X86
+// ------------------------------------------------------------------------------------------------ AVX2 + FMA
+
+// R rows x 16 columns; each element: acc = 0; acc = fma(a_k, b_k, acc) for k in order; y = acc + bias.
+template <int R>
+__attribute__((target("avx2,fma"), always_inline)) inline void kernel_rows(const float* a, int64_t lda,
+                                                                          const float* b, int K, const float* bias,
+                                                                          float* y, int64_t ldy, int valid) {
+  __m256 acc0[R], acc1[R];
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm256_setzero_ps();
+  for (int k = 0; k < K; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b + k * kPanel), b1 = _mm256_loadu_ps(b + k * kPanel + 8);
+    for (int r = 0; r < R; ++r) {
+      const __m256 av = _mm256_broadcast_ss(a + r * lda + k);
+      acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+      acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+    }
+  }
+  const __m256 bias0 = _mm256_loadu_ps(bias), bias1 = _mm256_loadu_ps(bias + 8);
+  for (int r = 0; r < R; ++r) {
+    const __m256 v0 = _mm256_add_ps(acc0[r], bias0), v1 = _mm256_add_ps(acc1[r], bias1);
+    if (valid == kPanel) {
+      _mm256_storeu_ps(y + r * ldy, v0);
+      _mm256_storeu_ps(y + r * ldy + 8, v1);
+    } else {
+      alignas(32) float tmp[kPanel];
+      _mm256_store_ps(tmp, v0);
+      _mm256_store_ps(tmp + 8, v1);
+      std::memcpy(y + r * ldy, tmp, sizeof(float) * valid);
+    }
+  }
+}
+
+__attribute__((target("avx2,fma"))) void gemm_avx2(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w,
+                                                   float* y, int64_t ldy) {
+  const int panels = w.n_padded / kPanel;
+  constexpr int64_t kRowBlock = 60;  // rows whose A slice stays in L2 while the panels stream past
+  for (int64_t m0 = 0; m0 < rows; m0 += kRowBlock) {
+    const int64_t m1 = std::min(rows, m0 + kRowBlock);
+    for (int p = 0; p < panels; ++p) {
+      const float* b = w.panels.data() + static_cast<size_t>(p) * w.k * kPanel;
+      const float* bias = w.bias.data() + p * kPanel;
+      const int valid = std::min(kPanel, w.n - p * kPanel);
+      int64_t m = m0;
+      for (; m + 6 <= m1; m += 6) kernel_rows<6>(x + m * lda, lda, b, w.k, bias, y + m * ldy + p * kPanel, ldy, valid);
+      for (; m < m1; ++m) kernel_rows<1>(x + m * lda, lda, b, w.k, bias, y + m * ldy + p * kPanel, ldy, valid);
+    }
+  }
+}
+
+// exp for x <= 0 (Cephes-style range reduction and polynomial), enough for erf's exp(-x^2).
+__attribute__((target("avx2,fma"))) inline __m256 exp_neg(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+// GELU with erf from Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
+__attribute__((target("avx2,fma"))) void gelu_avx2(float* x, int64_t rows, int64_t count, int64_t ld) {
+  const int64_t vec = count / 8 * 8;
+  const __m256 sign_mask = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(0.5f);
+  for (int64_t m = 0; m < rows; ++m) {
+    float* row = x + m * ld;
+    for (int64_t c = 0; c < vec; c += 8) {
+      const __m256 v = _mm256_loadu_ps(row + c);
+      const __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));
+      const __m256 az = _mm256_andnot_ps(sign_mask, z);
+      const __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), az, one));
+      __m256 poly = _mm256_set1_ps(1.061405429f);
+      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-1.453152027f));
+      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
+      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
+      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
+      poly = _mm256_mul_ps(poly, t);
+      const __m256 e = exp_neg(_mm256_mul_ps(_mm256_xor_ps(az, sign_mask), az));
+      __m256 erf_abs = _mm256_fnmadd_ps(poly, e, one);
+      const __m256 erf = _mm256_or_ps(erf_abs, _mm256_and_ps(z, sign_mask));
+      _mm256_storeu_ps(row + c, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, erf)));
+    }
+    for (int64_t c = vec; c < count; ++c) row[c] = gelu_exact(row[c]);
+  }
+}
+#endif
+
+bool detect_avx2() {
+#ifdef NWAVE_X86
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+const bool kAvx2 = detect_avx2();
+
+}  // namespace
+
+bool using_avx2() { return kAvx2; }
+
+void gemm(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, float* y, int64_t ldy) {
+  if (rows <= 0) return;
+#ifdef NWAVE_X86
+  if (kAvx2) return gemm_avx2(x, rows, lda, w, y, ldy);
+#endif
+  gemm_generic(x, rows, lda, w, y, ldy);
+}
+
+void gelu_rows(float* x, int64_t rows, int64_t count, int64_t ld) {
+#ifdef NWAVE_X86
+  if (kAvx2) return gelu_avx2(x, rows, count, ld);
+#endif
+  for (int64_t m = 0; m < rows; ++m)
+    for (int64_t c = 0; c < count; ++c) x[m * ld + c] = gelu_exact(x[m * ld + c]);
+}
+
+}  // namespace nwave::engine
