@@ -127,6 +127,7 @@ struct WavWriter::Impl {
   SNDFILE* file = nullptr;
   std::vector<float> clipped;
   bool committed = false;
+  bool direct = false;  // a device or FIFO, written in place (util::is_special_file)
 };
 
 WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique<Impl>()) {
@@ -136,7 +137,9 @@ WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique
   info.samplerate = rate;
   info.channels = 1;
   info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  const std::string tmp = util::temp_path_for(path);
+  util::check_output_path(path);
+  impl_->direct = util::is_special_file(path);
+  const std::string tmp = impl_->direct ? path : util::temp_path_for(path);
   impl_->file = sf_open(tmp.c_str(), SFM_WRITE, &info);
   if (!impl_->file) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + sf_strerror(nullptr));
 }
@@ -144,7 +147,7 @@ WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique
 WavWriter::~WavWriter() {
   if (impl_->committed) return;
   if (impl_->file) sf_close(impl_->file);
-  util::discard_temp_file(impl_->path);
+  if (!impl_->direct) util::discard_temp_file(impl_->path);
 }
 
 void WavWriter::write(const float* samples, size_t n) {
@@ -165,10 +168,10 @@ void WavWriter::commit() {
   const int close_err = sf_close(impl_->file);
   impl_->file = nullptr;
   if (close_err != 0) {
-    util::discard_temp_file(impl_->path);
+    if (!impl_->direct) util::discard_temp_file(impl_->path);
     throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': " + sf_error_number(close_err));
   }
-  util::commit_temp_file(impl_->path);
+  if (!impl_->direct) util::commit_temp_file(impl_->path);
   impl_->committed = true;
 }
 
