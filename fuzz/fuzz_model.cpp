@@ -27,6 +27,23 @@ void check_error(const nwave::Error& e) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   torch::set_num_threads(1);
+  // scripts/make_fuzz_corpus.sh: writes a complete micro model (a valid seed that reaches the tensor checks).
+  if (const char* seed = std::getenv("NWAVE_FUZZ_WRITE_SEED")) {
+    nwave::ModelConfig c;
+    c.hop = 32;
+    c.analysis_fft = 32;
+    c.synthesis_fft = 32;
+    c.channels = 4;
+    c.latent_dim = 4;
+    c.num_codebooks = 1;
+    c.codebook_size = 2;
+    c.encoder_blocks = 0;
+    c.decoder_blocks = 1;
+    c.mlp_ratio = 1;
+    c.kernel_size = 1;
+    nwave::CodecModel model(c);
+    nwave::save_model(seed, *model);
+  }
   return 0;
 }
 
