@@ -454,5 +454,14 @@ TEST_F(Robustness, UnwritableOutputsFailCleanly) {
   EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
 }
 
+TEST_F(Robustness, HugeBitratesAreRefusedNotWrappedAround) {
+  // floor(1e300 / 1.25) used to be cast straight to int (undefined; in practice INT_MIN, then max(1, ...) = 1).
+  auto decoder = Decoder::Create(model_);
+  EXPECT_THROW(decoder->Decode(*good_, 1e300), Error);
+  const std::string nwv = dir.file("in.nwv"), npy = dir.file("out.npy");
+  spit(nwv, *good_);
+  expect_error(nwave_cli(dir, "tokens " + quote(nwv) + " " + quote(npy) + " --bitrate 1e300"), "tokens 1e300", npy);
+}
+
 }  // namespace
 }  // namespace nwave

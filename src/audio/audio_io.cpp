@@ -1,12 +1,16 @@
 // Audio file I/O on libsndfile (decoding/encoding) and libsoxr (via StreamResampler).
+#include <fcntl.h>
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "audio/stream_resampler.h"
 #include "nwave/audio.h"
@@ -29,6 +33,47 @@ void require_readable_file(const std::string& path) {
   if (!f) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
   std::fclose(f);
 }
+
+// libmpg123 (libsndfile's MP3 decoder) prints "Note: ..." and "error: ..." lines straight to stderr for damaged
+// MP3 data, which would break the CLI's one-line error contract. While one of these is alive, file descriptor 2
+// points at /dev/null; libsndfile reports the error itself through sf_error, which we turn into one message.
+// Only used around sf_open and around decoding calls on MPEG files; a mutex keeps nested/parallel use consistent.
+class ScopedStderrSilence {
+ public:
+  explicit ScopedStderrSilence(bool active) {
+    // NWAVE_DEBUG_DECODERS=1 keeps the decoders' own messages (and sanitizer reports from inside them) visible.
+    if (!active || std::getenv("NWAVE_DEBUG_DECODERS") != nullptr) return;
+    lock_ = std::unique_lock<std::mutex>(mutex());
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved_ < 0 || null_fd < 0 || ::dup2(null_fd, 2) < 0) {
+      if (null_fd >= 0) ::close(null_fd);
+      if (saved_ >= 0) ::close(saved_);
+      saved_ = -1;
+      return;
+    }
+    ::close(null_fd);
+  }
+  ~ScopedStderrSilence() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+  }
+  ScopedStderrSilence(const ScopedStderrSilence&) = delete;
+  ScopedStderrSilence& operator=(const ScopedStderrSilence&) = delete;
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  std::unique_lock<std::mutex> lock_;
+  int saved_ = -1;
+};
+
+bool is_mpeg(const SF_INFO& info) { return (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG; }
 
 }  // namespace
 
@@ -56,7 +101,11 @@ struct AudioReader::Impl {
     pending_pos = 0;
     const int channels = info.channels;
     interleaved.resize(kBlockFrames * channels);
-    const sf_count_t frames = sf_readf_float(file, interleaved.data(), kBlockFrames);
+    sf_count_t frames = 0;
+    {
+      ScopedStderrSilence quiet(is_mpeg(info));
+      frames = sf_readf_float(file, interleaved.data(), kBlockFrames);
+    }
     if (frames < 0 || sf_error(file) != SF_ERR_NO_ERROR)
       throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(file));
     if (frames == 0) {
@@ -85,7 +134,10 @@ std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
   require_readable_file(path);
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
+  {
+    ScopedStderrSilence quiet(true);
+    impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
+  }
   if (!impl->file) throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(nullptr));
   if (impl->info.samplerate <= 0)
     throw Error(ErrorCode::kBadAudio, "'" + path + "' has an invalid sample rate (" +
