@@ -304,6 +304,8 @@ std::vector<AudioCase> damaged_audio() {
       {"channels65535.wav", wav_bytes(1, 65535, 16000, 16, pcm, static_cast<uint32_t>(pcm.size())), false},
       {"channels0.wav", wav_bytes(1, 0, 16000, 16, pcm, static_cast<uint32_t>(pcm.size())), false},
       {"bits0.wav", wav_bytes(1, 1, 16000, 0, pcm, static_cast<uint32_t>(pcm.size())), false},
+      {"rate1.wav", wav_bytes(1, 1, 1, 16, pcm, static_cast<uint32_t>(pcm.size())), false},
+      {"rate2e9.wav", wav_bytes(1, 1, 2000000000u, 16, pcm, static_cast<uint32_t>(pcm.size())), false},
       {"rate_huge.wav", wav_bytes(1, 1, 0xFFFFFFFFu, 16, pcm, static_cast<uint32_t>(pcm.size())), false},
       {"size_past_end.wav", wav_bytes(1, 1, 16000, 16, pcm, 0x7FFFFFF0u), true},
       {"nan.wav", wav_bytes(3, 1, 16000, 32, floats(std::numeric_limits<float>::quiet_NaN()), 1600), false},

@@ -22,6 +22,8 @@ namespace nwave {
 namespace {
 
 constexpr int kMaxChannels = 64;
+constexpr int kMinSampleRate = 1000;     // Hz; below any real recording (telephony starts at 8000)
+constexpr int kMaxSampleRate = 1000000;  // Hz; as the .nwv header's original_sample_rate field
 constexpr size_t kBlockFrames = 4096;  // frames decoded per libsndfile call: bounded memory for any file length
 
 // Distinguishes "cannot open" (kIo: missing, unreadable, a directory) from "opened but not audio" (kBadAudio),
@@ -139,16 +141,24 @@ std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
     impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
   }
   if (!impl->file) throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(nullptr));
-  if (impl->info.samplerate <= 0)
-    throw Error(ErrorCode::kBadAudio, "'" + path + "' has an invalid sample rate (" +
-                                          std::to_string(impl->info.samplerate) + ")");
+  // Bounded both ways: a header claiming 1 Hz would make the resampler write 16000 samples per input sample (a
+  // small file could ask for tens of gigabytes), and real recordings lie well within these limits.
+  if (impl->info.samplerate < kMinSampleRate || impl->info.samplerate > kMaxSampleRate)
+    throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported sample rate (" +
+                                          std::to_string(impl->info.samplerate) + " Hz; " +
+                                          std::to_string(kMinSampleRate) + " to " + std::to_string(kMaxSampleRate) +
+                                          " Hz are accepted)");
   if (impl->info.channels <= 0 || impl->info.channels > kMaxChannels)
     throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported channel count (" +
                                           std::to_string(impl->info.channels) + ", at most " +
                                           std::to_string(kMaxChannels) + ")");
   // Integer formats are scaled to [-1, 1]; libsndfile's default, but made explicit because everything relies on it.
   sf_command(impl->file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
-  impl->resampler = std::make_unique<audio::StreamResampler>(impl->info.samplerate, kSampleRate);
+  try {
+    impl->resampler = std::make_unique<audio::StreamResampler>(impl->info.samplerate, kSampleRate);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kBadAudio, "'" + path + "': " + e.what());
+  }
   return std::unique_ptr<AudioReader>(new AudioReader(std::move(impl)));
 }
 
