@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <iostream>
 #include <random>
 #include <set>
@@ -265,7 +266,8 @@ Json Trainer::train_step(int64_t step) {
 
   auto out = model_->forward(batch, active);
   auto losses = loss_(out, batch);
-  const double total = losses.total.item<double>();
+  double total = losses.total.item<double>();
+  if (o_.inject_non_finite_loss && o_.inject_non_finite_loss(step)) total = std::numeric_limits<double>::quiet_NaN();
   Json row = {{"step", step}, {"loss", total}};
   optimizer_->zero_grad();
   if (!std::isfinite(total)) {
