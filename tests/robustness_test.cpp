@@ -311,6 +311,8 @@ std::vector<AudioCase> damaged_audio() {
       {"nan.wav", wav_bytes(3, 1, 16000, 32, floats(std::numeric_limits<float>::quiet_NaN()), 1600), false},
       {"inf.wav", wav_bytes(3, 1, 16000, 32, floats(std::numeric_limits<float>::infinity()), 1600), false},
       {"neg_inf.wav", wav_bytes(3, 1, 16000, 32, floats(-std::numeric_limits<float>::infinity()), 1600), false},
+      // fuzz_audio: a LIST sub-chunk claiming 4 GB inside a 26-byte LIST made libsndfile spin for minutes in sf_open
+      {"list_subchunk_hang.wav", std::string("\x52\x49\x46\x46\x86\x06\x00\x00\x57\x41\x56\x45\x66\x6d\x74\x20\x10\x00\x00\x00\x07\x00\x02\x00\x40\x1f\x23\x00\x00\x7d\x00\x00\x04\x00\x10\x00\x4c\x49\x53\x54\x1a\x00\x00\x00\x49\x4e\x46\x4f\x49\x48\xf7\x48\xf7\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x61\x00\x40", 77), false},
       {"fake.flac", "fLaC" + std::string(60, '\x01'), false},
       {"fake.ogg", "OggS" + std::string(60, '\x02'), false},
       {"fake.mp3", "ID3\x03" + std::string(200, '\xFF'), false},

@@ -75,6 +75,58 @@ class ScopedStderrSilence {
   int saved_ = -1;
 };
 
+uint32_t le32(const unsigned char* p) {
+  return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+
+// libsndfile 1.2 spins for minutes in sf_open on a RIFF/WAVE file whose LIST chunk holds a sub-chunk claiming more
+// bytes than the LIST has (found by fuzz_audio: a 77-byte file, no system calls, ~4e9 loop iterations). Such a file
+// is damaged, so it is refused before libsndfile sees it: every LIST chunk's sub-chunks must fit inside it, and the
+// LIST inside the file. Other chunks are left to libsndfile (a data chunk running past the end is a common and
+// harmless kind of truncation).
+void screen_riff_wave(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return;  // require_readable_file() has reported what it can
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, std::fclose);
+  unsigned char head[12];
+  if (std::fread(head, 1, 12, f) != 12 || std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "WAVE", 4) != 0)
+    return;
+  if (std::fseek(f, 0, SEEK_END) != 0) return;
+  const long end = std::ftell(f);
+  long pos = 12;
+  auto damaged = [&](const std::string& what) {
+    throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': damaged WAV file (" + what + ")");
+  };
+  for (int chunks = 0; pos + 8 <= end && chunks < 100000; ++chunks) {
+    unsigned char chunk[8];
+    if (std::fseek(f, pos, SEEK_SET) != 0 || std::fread(chunk, 1, 8, f) != 8) return;
+    const uint64_t size = le32(chunk + 4);
+    const long body = pos + 8;
+    if (std::memcmp(chunk, "LIST", 4) == 0) {
+      if (size > static_cast<uint64_t>(end - body)) damaged("LIST chunk runs past the end of the file");
+      if (size > (64u << 20)) damaged("LIST chunk larger than 64 MiB");
+      std::vector<unsigned char> list(static_cast<size_t>(size));
+      if (size > 0 && std::fread(list.data(), 1, list.size(), f) != list.size()) return;
+      size_t at = 4;  // after the list type ("INFO", "adtl", ...)
+      while (at + 8 <= list.size()) {
+        const uint64_t sub = le32(list.data() + at + 4);
+        if (sub > list.size() - at - 8) damaged("a LIST sub-chunk runs past the end of its LIST chunk");
+        const size_t unpadded = at + 8 + static_cast<size_t>(sub);
+        at = unpadded + (sub & 1);
+        // Some writers omit the pad byte after an odd-sized sub-chunk: follow whichever position holds a chunk id.
+        auto id_at = [&](size_t i) {
+          if (i + 4 > list.size()) return false;
+          for (size_t k = 0; k < 4; ++k)
+            if (list[i + k] < 0x20 || list[i + k] > 0x7e) return false;
+          return true;
+        };
+        if ((sub & 1) && !id_at(at) && id_at(unpadded)) at = unpadded;
+      }
+    }
+    pos = body + static_cast<long>(std::min<uint64_t>(size + (size & 1), static_cast<uint64_t>(end)));
+  }
+}
+
 bool is_mpeg(const SF_INFO& info) { return (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG; }
 
 }  // namespace
@@ -134,6 +186,7 @@ AudioReader::~AudioReader() = default;
 
 std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
   require_readable_file(path);
+  screen_riff_wave(path);
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   {
