@@ -4,7 +4,8 @@
 #   targets: fuzz_nwv (.nwv reader), fuzz_audio (read_audio), fuzz_model (load_safetensors + load_model)
 # Seeds come from fuzz/corpus/<name>/ (read-only); new inputs go to build-fuzz/corpus/<name>/, crashes, leaks,
 # timeouts and out-of-memory inputs to build-fuzz/artifacts/<name>/, logs to build-fuzz/logs/. Exit status 1 if any
-# target found something. Reproduce a finding with: build-fuzz/<target> FILE
+# target found something. Reproduce a finding with: build-fuzz/<target> FILE. (libFuzzer writes new inputs into the
+# FIRST corpus directory it is given: never put fuzz/corpus/ first, or the committed seeds fill up.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
