@@ -9,6 +9,7 @@ packages=(
   libopus-dev libcairo2-dev                 # Opus comparison, quality plot
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3-torch python3-numpy        # data preparation, the PyTorch comparison benchmark, .npy checks
+  clang-14 libclang-rt-14-dev               # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (NWAVE_FUZZ)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -266,7 +266,7 @@ void add_tokens_command(CLI::App& app) {
       int use = num_codebooks;
       if (o->bitrate > 0) {
         const double per_codebook = static_cast<double>(s.codebook_bits) * s.sample_rate / s.hop / 1000.0;
-        use = std::max(1, static_cast<int>(std::floor(o->bitrate / per_codebook + 1e-9)));
+        use = static_cast<int>(std::clamp(std::floor(o->bitrate / per_codebook + 1e-9), 1.0, 1e6));  // no int overflow
         if (use > num_codebooks)
           throw Error(ErrorCode::kBadArgument, o->input + ": cannot take " + std::to_string(use) +
                                                    " codebooks from a file that has " + std::to_string(num_codebooks));

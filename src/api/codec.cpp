@@ -244,7 +244,8 @@ std::vector<float> Decoder::Decode(const std::vector<uint8_t>& nwv, double kbps,
   if (kbps != 0) {
     if (!std::isfinite(kbps) || kbps < 0)
       throw Error(ErrorCode::kBadArgument, "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")");
-    use = std::max(1, static_cast<int>(std::floor(kbps / model_->kbps_per_codebook() + 1e-9)));
+    // Clamped before the cast: a huge finite bitrate (1e300) must not overflow int (undefined behaviour).
+    use = static_cast<int>(std::clamp(std::floor(kbps / model_->kbps_per_codebook() + 1e-9), 1.0, 1e6));
     if (use > s.num_codebooks)
       throw Error(ErrorCode::kBadArgument, "cannot decode at " + format_kbps(kbps) + " kbps: the stream has only " +
                                                format_kbps(s.kbps()) + " kbps (" + std::to_string(s.num_codebooks) +

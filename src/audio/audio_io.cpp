@@ -1,12 +1,16 @@
 // Audio file I/O on libsndfile (decoding/encoding) and libsoxr (via StreamResampler).
+#include <fcntl.h>
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "audio/stream_resampler.h"
 #include "nwave/audio.h"
@@ -18,6 +22,8 @@ namespace nwave {
 namespace {
 
 constexpr int kMaxChannels = 64;
+constexpr int kMinSampleRate = 1000;     // Hz; below any real recording (telephony starts at 8000)
+constexpr int kMaxSampleRate = 1000000;  // Hz; as the .nwv header's original_sample_rate field
 constexpr size_t kBlockFrames = 4096;  // frames decoded per libsndfile call: bounded memory for any file length
 
 // Distinguishes "cannot open" (kIo: missing, unreadable, a directory) from "opened but not audio" (kBadAudio),
@@ -29,6 +35,99 @@ void require_readable_file(const std::string& path) {
   if (!f) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
   std::fclose(f);
 }
+
+// libmpg123 (libsndfile's MP3 decoder) prints "Note: ..." and "error: ..." lines straight to stderr for damaged
+// MP3 data, which would break the CLI's one-line error contract. While one of these is alive, file descriptor 2
+// points at /dev/null; libsndfile reports the error itself through sf_error, which we turn into one message.
+// Only used around sf_open and around decoding calls on MPEG files; a mutex keeps nested/parallel use consistent.
+class ScopedStderrSilence {
+ public:
+  explicit ScopedStderrSilence(bool active) {
+    // NWAVE_DEBUG_DECODERS=1 keeps the decoders' own messages (and sanitizer reports from inside them) visible.
+    if (!active || std::getenv("NWAVE_DEBUG_DECODERS") != nullptr) return;
+    lock_ = std::unique_lock<std::mutex>(mutex());
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved_ < 0 || null_fd < 0 || ::dup2(null_fd, 2) < 0) {
+      if (null_fd >= 0) ::close(null_fd);
+      if (saved_ >= 0) ::close(saved_);
+      saved_ = -1;
+      return;
+    }
+    ::close(null_fd);
+  }
+  ~ScopedStderrSilence() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+  }
+  ScopedStderrSilence(const ScopedStderrSilence&) = delete;
+  ScopedStderrSilence& operator=(const ScopedStderrSilence&) = delete;
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  std::unique_lock<std::mutex> lock_;
+  int saved_ = -1;
+};
+
+uint32_t le32(const unsigned char* p) {
+  return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+
+// libsndfile 1.2 spins for minutes in sf_open on a RIFF/WAVE file whose LIST chunk holds a sub-chunk claiming more
+// bytes than the LIST has (found by fuzz_audio: a 77-byte file, no system calls, ~4e9 loop iterations). Such a file
+// is damaged, so it is refused before libsndfile sees it: every LIST chunk's sub-chunks must fit inside it, and the
+// LIST inside the file. Other chunks are left to libsndfile (a data chunk running past the end is a common and
+// harmless kind of truncation).
+void screen_riff_wave(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return;  // require_readable_file() has reported what it can
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, std::fclose);
+  unsigned char head[12];
+  if (std::fread(head, 1, 12, f) != 12 || std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "WAVE", 4) != 0)
+    return;
+  if (std::fseek(f, 0, SEEK_END) != 0) return;
+  const long end = std::ftell(f);
+  long pos = 12;
+  auto damaged = [&](const std::string& what) {
+    throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': damaged WAV file (" + what + ")");
+  };
+  for (int chunks = 0; pos + 8 <= end && chunks < 100000; ++chunks) {
+    unsigned char chunk[8];
+    if (std::fseek(f, pos, SEEK_SET) != 0 || std::fread(chunk, 1, 8, f) != 8) return;
+    const uint64_t size = le32(chunk + 4);
+    const long body = pos + 8;
+    if (std::memcmp(chunk, "LIST", 4) == 0) {
+      if (size > static_cast<uint64_t>(end - body)) damaged("LIST chunk runs past the end of the file");
+      if (size > (64u << 20)) damaged("LIST chunk larger than 64 MiB");
+      std::vector<unsigned char> list(static_cast<size_t>(size));
+      if (size > 0 && std::fread(list.data(), 1, list.size(), f) != list.size()) return;
+      size_t at = 4;  // after the list type ("INFO", "adtl", ...)
+      while (at + 8 <= list.size()) {
+        const uint64_t sub = le32(list.data() + at + 4);
+        if (sub > list.size() - at - 8) damaged("a LIST sub-chunk runs past the end of its LIST chunk");
+        const size_t unpadded = at + 8 + static_cast<size_t>(sub);
+        at = unpadded + (sub & 1);
+        // Some writers omit the pad byte after an odd-sized sub-chunk: follow whichever position holds a chunk id.
+        auto id_at = [&](size_t i) {
+          if (i + 4 > list.size()) return false;
+          for (size_t k = 0; k < 4; ++k)
+            if (list[i + k] < 0x20 || list[i + k] > 0x7e) return false;
+          return true;
+        };
+        if ((sub & 1) && !id_at(at) && id_at(unpadded)) at = unpadded;
+      }
+    }
+    pos = body + static_cast<long>(std::min<uint64_t>(size + (size & 1), static_cast<uint64_t>(end)));
+  }
+}
+
+bool is_mpeg(const SF_INFO& info) { return (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG; }
 
 }  // namespace
 
@@ -56,7 +155,11 @@ struct AudioReader::Impl {
     pending_pos = 0;
     const int channels = info.channels;
     interleaved.resize(kBlockFrames * channels);
-    const sf_count_t frames = sf_readf_float(file, interleaved.data(), kBlockFrames);
+    sf_count_t frames = 0;
+    {
+      ScopedStderrSilence quiet(is_mpeg(info));
+      frames = sf_readf_float(file, interleaved.data(), kBlockFrames);
+    }
     if (frames < 0 || sf_error(file) != SF_ERR_NO_ERROR)
       throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(file));
     if (frames == 0) {
@@ -83,20 +186,32 @@ AudioReader::~AudioReader() = default;
 
 std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
   require_readable_file(path);
+  screen_riff_wave(path);
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
+  {
+    ScopedStderrSilence quiet(true);
+    impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
+  }
   if (!impl->file) throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(nullptr));
-  if (impl->info.samplerate <= 0)
-    throw Error(ErrorCode::kBadAudio, "'" + path + "' has an invalid sample rate (" +
-                                          std::to_string(impl->info.samplerate) + ")");
+  // Bounded both ways: a header claiming 1 Hz would make the resampler write 16000 samples per input sample (a
+  // small file could ask for tens of gigabytes), and real recordings lie well within these limits.
+  if (impl->info.samplerate < kMinSampleRate || impl->info.samplerate > kMaxSampleRate)
+    throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported sample rate (" +
+                                          std::to_string(impl->info.samplerate) + " Hz; " +
+                                          std::to_string(kMinSampleRate) + " to " + std::to_string(kMaxSampleRate) +
+                                          " Hz are accepted)");
   if (impl->info.channels <= 0 || impl->info.channels > kMaxChannels)
     throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported channel count (" +
                                           std::to_string(impl->info.channels) + ", at most " +
                                           std::to_string(kMaxChannels) + ")");
   // Integer formats are scaled to [-1, 1]; libsndfile's default, but made explicit because everything relies on it.
   sf_command(impl->file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
-  impl->resampler = std::make_unique<audio::StreamResampler>(impl->info.samplerate, kSampleRate);
+  try {
+    impl->resampler = std::make_unique<audio::StreamResampler>(impl->info.samplerate, kSampleRate);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kBadAudio, "'" + path + "': " + e.what());
+  }
   return std::unique_ptr<AudioReader>(new AudioReader(std::move(impl)));
 }
 
@@ -127,6 +242,7 @@ struct WavWriter::Impl {
   SNDFILE* file = nullptr;
   std::vector<float> clipped;
   bool committed = false;
+  bool direct = false;  // a device or FIFO, written in place (util::is_special_file)
 };
 
 WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique<Impl>()) {
@@ -136,7 +252,9 @@ WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique
   info.samplerate = rate;
   info.channels = 1;
   info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  const std::string tmp = util::temp_path_for(path);
+  util::check_output_path(path);
+  impl_->direct = util::is_special_file(path);
+  const std::string tmp = impl_->direct ? path : util::temp_path_for(path);
   impl_->file = sf_open(tmp.c_str(), SFM_WRITE, &info);
   if (!impl_->file) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + sf_strerror(nullptr));
 }
@@ -144,7 +262,7 @@ WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique
 WavWriter::~WavWriter() {
   if (impl_->committed) return;
   if (impl_->file) sf_close(impl_->file);
-  util::discard_temp_file(impl_->path);
+  if (!impl_->direct) util::discard_temp_file(impl_->path);
 }
 
 void WavWriter::write(const float* samples, size_t n) {
@@ -165,10 +283,10 @@ void WavWriter::commit() {
   const int close_err = sf_close(impl_->file);
   impl_->file = nullptr;
   if (close_err != 0) {
-    util::discard_temp_file(impl_->path);
+    if (!impl_->direct) util::discard_temp_file(impl_->path);
     throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': " + sf_error_number(close_err));
   }
-  util::commit_temp_file(impl_->path);
+  if (!impl_->direct) util::commit_temp_file(impl_->path);
   impl_->committed = true;
 }
 

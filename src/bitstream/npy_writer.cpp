@@ -1,5 +1,7 @@
 #include "bitstream/npy_writer.h"
 
+#include "util/atomic_file.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -44,34 +46,24 @@ void write_npy(const std::string& path, const int32_t* data, size_t rows, size_t
     }
   }
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ErrorCode::kIo, "cannot create " + tmp);
-    const std::string header = npy_header(rows, cols, dtype);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    // Explicit little-endian bytes, in bounded chunks: correct on any host and no copy of the whole array.
-    std::vector<char> chunk;
-    constexpr size_t kChunkValues = 1 << 16;
-    for (size_t start = 0; start < count && out; start += kChunkValues) {
-      const size_t n = std::min(kChunkValues, count - start);
-      chunk.resize(n * item);
-      for (size_t i = 0; i < n; ++i) {
-        const uint32_t v = static_cast<uint32_t>(data[start + i]);  // two's complement bytes
-        for (size_t b = 0; b < item; ++b) chunk[i * item + b] = static_cast<char>((v >> (8 * b)) & 0xFF);
-      }
-      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  // One temp-and-rename implementation for every writer (util/atomic_file.h): nothing partial at path on failure,
+  // and a full disk is reported with its reason.
+  AtomicFile out(path);
+  const std::string header = npy_header(rows, cols, dtype);
+  out.write(header.data(), header.size());
+  // Explicit little-endian bytes, in bounded chunks: correct on any host and no copy of the whole array.
+  std::vector<char> chunk;
+  constexpr size_t kChunkValues = 1 << 16;
+  for (size_t start = 0; start < count; start += kChunkValues) {
+    const size_t n = std::min(kChunkValues, count - start);
+    chunk.resize(n * item);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t v = static_cast<uint32_t>(data[start + i]);  // two's complement bytes
+      for (size_t b = 0; b < item; ++b) chunk[i * item + b] = static_cast<char>((v >> (8 * b)) & 0xFF);
     }
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw Error(ErrorCode::kIo, "cannot write " + tmp);
-    }
+    out.write(chunk.data(), chunk.size());
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(ErrorCode::kIo, "cannot rename " + tmp + " to " + path);
-  }
+  out.commit();
 }
 
 }  // namespace nwave::bitstream

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 
@@ -68,10 +69,14 @@ void save_safetensors(const std::string& path, const SafetensorsFile& file) {
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::kIo, "cannot open model file '" + path + "': is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, "cannot open model file '" + path + "'");
   in.seekg(0, std::ios::end);
-  const auto file_size = static_cast<uint64_t>(in.tellg());
+  const std::streamoff end = in.tellg();
+  if (end < 0) throw Error(ErrorCode::kIo, "cannot read model file '" + path + "' (not a regular file?)");
+  const auto file_size = static_cast<uint64_t>(end);
   in.seekg(0);
   uint8_t length_bytes[8];
   if (file_size < 8 || !in.read(reinterpret_cast<char*>(length_bytes), 8)) bad(path, "shorter than 8 bytes");

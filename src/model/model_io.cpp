@@ -86,6 +86,31 @@ void save_model(const std::string& path, CodecModelImpl& model, std::map<std::st
   save_safetensors(path, file);
 }
 
+namespace {
+
+// A lower bound on the number of weights a configuration implies, from its largest layers alone. A damaged or hostile
+// nwave_config (e.g. 4096 channels x 64 blocks) would otherwise make CodecModel allocate gigabytes before the
+// tensors are compared; since a loadable file holds every weight, its own element count bounds the config.
+double min_weights(const ModelConfig& c) {
+  const double dim = c.codebook_dim > 0 ? c.codebook_dim : c.latent_dim;
+  double n = static_cast<double>(c.num_codebooks) * c.codebook_size * dim;
+  if (c.family == "spectral") {
+    n += (c.encoder_blocks + c.decoder_blocks) * 2.0 * c.channels * c.channels * c.mlp_ratio;
+    n += 3.0 * (c.analysis_fft / 2 + 1) * c.channels + 2.0 * (c.synthesis_fft / 2 + 1) * c.channels;
+    n += static_cast<double>(c.latent_dim) * c.channels * (1 + c.kernel_size);
+  } else {
+    double channels = c.seanet_channels;
+    for (int stride : c.strides) {
+      n += 2.0 * channels * 2 * channels * 2 * stride;  // the encoder's and decoder's strided convolutions
+      channels *= 2;
+    }
+    n += 2.0 * channels * c.latent_dim;
+  }
+  return n;
+}
+
+}  // namespace
+
 LoadedModel load_model(const std::string& path) {
   auto file = load_safetensors(path);
   auto it = file.metadata.find("nwave_config");
@@ -102,11 +127,20 @@ LoadedModel load_model(const std::string& path) {
   } catch (const Error& e) {
     throw Error(ErrorCode::kBadModel, path + ": " + e.what());
   }
+  double file_weights = 0;
+  for (const auto& [name, tensor] : file.tensors) file_weights += static_cast<double>(tensor.numel());
+  if (min_weights(config) > file_weights)
+    throw Error(ErrorCode::kBadModel, path + ": the model configuration needs more weights than the file holds");
   LoadedModel loaded;
-  loaded.model = CodecModel(config);
-  load_module_tensors(*loaded.model, file.tensors, path, /*allow_missing_statistics=*/true);
-  loaded.model->eval();
-  loaded.fingerprint = model_fingerprint(*loaded.model);
+  try {
+    loaded.model = CodecModel(config);
+    load_module_tensors(*loaded.model, file.tensors, path, /*allow_missing_statistics=*/true);
+    loaded.model->eval();
+    loaded.fingerprint = model_fingerprint(*loaded.model);
+  } catch (const c10::Error& e) {  // LibTorch's messages span lines: keep the first
+    const std::string message = e.what_without_backtrace();
+    throw Error(ErrorCode::kBadModel, path + ": " + message.substr(0, message.find('\n')));
+  }
   loaded.metadata = std::move(file.metadata);
   return loaded;
 }

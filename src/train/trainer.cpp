@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include "util/atomic_file.h"
+
 #include "audio/audio_files.h"
 #include "io/safetensors.h"
 #include "loss/codec_loss.h"
@@ -16,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <iostream>
 #include <random>
 #include <set>
@@ -201,7 +204,14 @@ void Trainer::resume_from_checkpoint() {
   auto optimizer_state = file.tensors.find("optimizer");
   if (optimizer_state == file.tensors.end()) throw Error(ErrorCode::kBadModel, checkpoint_path_.string() + ": no optimizer state");
   restore_optimizer(*optimizer_, optimizer_state->second, device_);
-  start_step_ = std::stoll(file.metadata.at("step"));
+  const auto step = file.metadata.find("step");
+  int64_t start = -1;
+  try {
+    if (step != file.metadata.end()) start = std::stoll(step->second);
+  } catch (const std::exception&) {
+  }
+  if (start < 0) throw Error(ErrorCode::kBadModel, checkpoint_path_.string() + ": no valid step number in the metadata");
+  start_step_ = start;
   if (!o_.quiet) std::fprintf(stderr, "nwave train: resuming from step %lld\n", static_cast<long long>(start_step_));
 }
 
@@ -227,10 +237,17 @@ void Trainer::open_metrics(int64_t keep_up_to_step) {
       if (!row.is_discarded() && row.contains("step") && row["step"].get<int64_t>() <= keep_up_to_step) kept.push_back(line);
     }
   }
-  metrics_.open(metrics_path_, std::ios::trunc);
+  // Rewritten atomically (temp + fsync + rename): a kill -9 here keeps the old history rather than a truncated one.
+  {
+    AtomicFile rewritten(metrics_path_.string());
+    for (const auto& line : kept) {
+      rewritten.write(line.data(), line.size());
+      rewritten.write("\n", 1);
+    }
+    rewritten.commit();
+  }
+  metrics_.open(metrics_path_, std::ios::app);
   if (!metrics_) throw Error(ErrorCode::kIo, "cannot write " + metrics_path_.string());
-  for (const auto& line : kept) metrics_ << line << '\n';
-  metrics_.flush();
 }
 
 void Trainer::log_row(const Json& row) {
@@ -249,7 +266,8 @@ Json Trainer::train_step(int64_t step) {
 
   auto out = model_->forward(batch, active);
   auto losses = loss_(out, batch);
-  const double total = losses.total.item<double>();
+  double total = losses.total.item<double>();
+  if (o_.inject_non_finite_loss && o_.inject_non_finite_loss(step)) total = std::numeric_limits<double>::quiet_NaN();
   Json row = {{"step", step}, {"loss", total}};
   optimizer_->zero_grad();
   if (!std::isfinite(total)) {

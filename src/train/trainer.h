@@ -3,6 +3,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct TrainOptions {
   int checkpoint_every = 200;
   int max_validation_seconds = 300;  // cap on validation audio so a check stays quick
   bool quiet = false;
+  // Fault injection for tests: when set and it returns true for a step, that step's loss is treated as NaN (the
+  // step is skipped exactly as a real non-finite loss would be). Not reachable from the command line.
+  std::function<bool(int64_t step)> inject_non_finite_loss;
 };
 
 struct TrainResult {

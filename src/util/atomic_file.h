@@ -1,12 +1,23 @@
 // Atomic file replacement: writers produce PATH.tmp and rename it over PATH only once it is complete, so a failed or
 // interrupted write never leaves a truncated file where a user (or a later pipeline step) expects a good one.
+// Two interfaces over one implementation: the helpers below for writers that manage the temporary file themselves
+// (libsndfile's WavWriter, cairo), and AtomicFile for byte-stream writers (.nwv, .npy, safetensors, JSON).
 #pragma once
+#include <cstdio>
 #include <string>
 
 namespace nwave::util {
 
 // The scratch name a writer uses before commit_temp_file(): PATH + ".tmp" (ignored by git, recognisable to users).
 std::string temp_path_for(const std::string& path);
+
+// Throws Error(kIo) with a one-line reason if `path` cannot be an output file: it is a directory, or its parent
+// directory does not exist. Writers call it before doing any work, so the error comes first, not after encoding.
+void check_output_path(const std::string& path);
+
+// True when path names an existing character device or FIFO (/dev/null, /dev/stdout): such outputs are written in
+// place, since renaming a temporary over them would replace the device node.
+bool is_special_file(const std::string& path);
 
 // Renames temp_path_for(path) to path. On failure removes the temporary file and throws Error(kIo).
 void commit_temp_file(const std::string& path);
@@ -15,3 +26,28 @@ void commit_temp_file(const std::string& path);
 void discard_temp_file(const std::string& path) noexcept;
 
 }  // namespace nwave::util
+
+namespace nwave {
+
+// An output file that appears at its path only when complete: bytes go to "<path>.tmp", commit() flushes, fsyncs
+// and renames. Destroyed without commit() (an exception, Ctrl-C unwinding), it removes the temporary and leaves the
+// old file alone. A path that names an existing device or FIFO (/dev/null, /dev/stdout) is written directly: a
+// rename would replace the device node.
+class AtomicFile {
+ public:
+  explicit AtomicFile(const std::string& path);  // throws Error(kIo)
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(const void* data, size_t bytes);  // throws nwave::Error(kIo), e.g. on a full disk
+  void commit();                               // throws nwave::Error(kIo); afterwards the file is at path
+  const std::string& temp_path() const { return temp_path_; }
+
+ private:
+  std::string path_, temp_path_;
+  std::FILE* file_ = nullptr;
+  bool direct_ = false;  // writing straight to a device or FIFO
+};
+
+}  // namespace nwave
