@@ -30,6 +30,7 @@ struct TinyModels {
     o.steps = 20;
     o.batch = 4;
     o.segment = 8192;
+    o.warmup_steps = 100;  // a barely trained model whose codes still spread over the codebooks
     o.quiet = true;
     train(o);
     model = o.out_dir + "/model.safetensors";

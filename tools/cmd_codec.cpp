@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <fstream>
+#include <sstream>
 
 #include "audio/stream_resampler.h"
 #include "bitstream/npy_writer.h"
@@ -192,10 +193,18 @@ void add_encode_command(CLI::App& app) {
     header.original_sample_rate = static_cast<uint32_t>(reader->original_rate());
     header.original_channels = static_cast<uint32_t>(std::min(reader->original_channels(), 65535));
     header.model_fingerprint = model->fingerprint();
+    // The writer seeks back to patch the header, so it needs a seekable stream: a file beside the output, or
+    // memory when the output is a device or FIFO (a .nwv is small: 4.5 MB for an hour at 10 kbps).
+    util::check_output_path(o->output);
+    const bool to_device = util::is_special_file(o->output);
     TempGuard guard{o->output};
-    const std::string temp = util::temp_path_for(o->output);
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ErrorCode::kIo, "cannot write '" + temp + "'");
+    std::ofstream file;
+    std::stringstream memory;
+    if (!to_device) {
+      file.open(util::temp_path_for(o->output), std::ios::binary | std::ios::trunc);
+      if (!file) throw Error(ErrorCode::kIo, "cannot write '" + o->output + "': " + std::strerror(errno));
+    }
+    std::ostream& out = to_device ? static_cast<std::ostream&>(memory) : file;
     bitstream::NwvWriter writer(out, header);
     const size_t n = static_cast<size_t>(encoder->num_codebooks());
     const size_t chunk = static_cast<size_t>(o->chunk > 0 ? o->chunk : kDefaultEncodeChunk);
@@ -210,8 +219,16 @@ void add_encode_command(CLI::App& app) {
     const std::vector<uint16_t> codes = encoder->flush();
     writer.write_frames(codes.data(), codes.size() / n);
     writer.finish(total);
-    out.close();
-    if (!out) throw Error(ErrorCode::kIo, "cannot write '" + temp + "'");
+    if (to_device) {
+      const std::string bytes = memory.str();
+      AtomicFile device(o->output);
+      device.write(bytes.data(), bytes.size());
+      device.commit();
+      guard.committed = true;
+      return;
+    }
+    file.close();
+    if (!file) throw Error(ErrorCode::kIo, "cannot write '" + o->output + "' (disk full?)");
     util::commit_temp_file(o->output);
     guard.committed = true;
   });
