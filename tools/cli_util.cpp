@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 #include "nwave/error.h"
 
 namespace nwave::cli {

@@ -1,7 +1,7 @@
 #include "audio/audio_files.h"
 #include "commands.h"
 #include "eval/evaluator.h"
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 #include "nwave/codec.h"
 #include "nwave/error.h"
 #include "util/progress_bar.h"

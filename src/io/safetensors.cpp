@@ -1,6 +1,6 @@
 #include "io/safetensors.h"
 
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 #include "nwave/error.h"
 
 #include <nlohmann/json.hpp>
