@@ -108,9 +108,10 @@ int main(int argc, char** argv) {
     model_path = temp;
   }
   std::shared_ptr<const nwave::Model> model = nwave::Model::LoadOrThrow(model_path);
-  nwave::LoadedModel loaded = nwave::load_model(model_path);  // for the LibTorch path and the FLOP count
+  nwave::LoadedModel loaded = nwave::load_model(model_path);  // for the LibTorch path
+  nwave::SafetensorsReader model_file(model_path);           // for the FLOP count
+  const nwave::engine::EngineModel engine(loaded.model->config(), model_file);
   if (!temp.empty()) std::filesystem::remove(temp);
-  const nwave::engine::EngineModel engine(*loaded.model);
   const nwave::ModelConfig config = loaded.model->config();
   const size_t n = static_cast<size_t>(seconds * 16000);
   const std::vector<float> x = test_signal(n);

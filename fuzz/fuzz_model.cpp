@@ -1,5 +1,6 @@
-// libFuzzer target for the safetensors reader and the model loader (src/io/safetensors.cpp, src/model/model_io.cpp):
-// the input is written to a temporary file, then load_safetensors() and load_model() read it. Any input must load
+// libFuzzer target for the safetensors reader and the two model loaders (src/io/safetensors.cpp,
+// src/model/model_io.cpp, and src/engine/engine.cpp through Model::Load, the path encode and decode take): the input
+// is written to a temporary file, then load_safetensors(), load_model() and Model::Load() read it. Any input must load
 // or throw nwave::Error (kBadModel / kIo) with a one-line message: never crash, hang or allocate without bound
 // (run with -rss_limit_mb / -malloc_limit_mb). Links LibTorch (not instrumented); only nwave's code is.
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "io/safetensors.h"
 #include "model/model_io.h"
+#include "nwave/codec.h"
 #include "nwave/error.h"
 
 namespace {
@@ -63,6 +65,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     nwave::LoadedModel m = nwave::load_model(path);
     if (!m.model) std::abort();
+  } catch (const nwave::Error& e) {
+    check_error(e);
+  }
+  try {
+    if (!nwave::Model::LoadOrThrow(path)) std::abort();
   } catch (const nwave::Error& e) {
     check_error(e);
   }

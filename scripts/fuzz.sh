@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, -DNWAVE_FUZZ=ON, in build-fuzz/) and runs each for SECONDS (default 600),
 # one at a time on one core. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
-#   targets: fuzz_nwv (.nwv reader), fuzz_audio (read_audio), fuzz_model (load_safetensors + load_model)
+#   targets: fuzz_nwv (.nwv reader), fuzz_audio (read_audio), fuzz_model (load_safetensors, load_model, Model::Load)
 # Seeds come from fuzz/corpus/<name>/ (read-only); new inputs go to build-fuzz/corpus/<name>/, crashes, leaks,
 # timeouts and out-of-memory inputs to build-fuzz/artifacts/<name>/, logs to build-fuzz/logs/. Exit status 1 if any
 # target found something. Reproduce a finding with: build-fuzz/<target> FILE. (libFuzzer writes new inputs into the

@@ -3,11 +3,13 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "codec_test_util.h"
+#include "io/safetensors.h"
 #include "nwave/codec.h"
 #include "nwave/error.h"
 #include "test_util.h"
@@ -274,6 +276,59 @@ TEST(DefaultModelPath, NoModelAnywhereSaysPassModel) {
   // A shipped model exists in this tree: then it must be a real file named as documented.
   EXPECT_NE(found.find("nwave-16k.safetensors"), std::string::npos) << found;
   EXPECT_TRUE(std::filesystem::is_regular_file(found)) << found;
+}
+
+// Model::Load builds the engine straight from the file (no LibTorch module): its fingerprint must be the one the
+// training graph computes, for both families, and file dtypes other than float32 convert on the way in.
+TEST(ModelFromFile, FingerprintEqualsTheTrainingGraphsForBothFamilies) {
+  test::TempDir dir("model_from_file");
+  for (const std::string preset : {"tiny", "seanet-tiny"}) {
+    torch::manual_seed(5);
+    CodecModel graph(ModelConfig::preset(preset));
+    const std::string path = dir.file(preset + ".safetensors");
+    save_model(path, *graph);
+    auto model = Model::LoadOrThrow(path);
+    EXPECT_EQ(model->fingerprint(), model_fingerprint(*graph)) << preset;
+    EXPECT_EQ(model->fingerprint(), load_model(path).fingerprint) << preset;
+
+    SafetensorsFile as_f64 = load_safetensors(path);
+    for (auto& [name, tensor] : as_f64.tensors) tensor = tensor.to(torch::kFloat64);
+    save_safetensors(dir.file("f64.safetensors"), as_f64);
+    EXPECT_EQ(Model::LoadOrThrow(dir.file("f64.safetensors"))->fingerprint(), model->fingerprint()) << preset;
+  }
+}
+
+// Damage that passes the safetensors and config checks: the engine names the tensor instead of reading past it.
+TEST(ModelFromFile, MissingMisShapedOrUnexpectedTensorsAreRejectedByName) {
+  test::TempDir dir("model_damage");
+  torch::manual_seed(6);
+  CodecModel graph(ModelConfig::preset("tiny"));
+  save_model(dir.file("ok.safetensors"), *graph);
+  const SafetensorsFile good = load_safetensors(dir.file("ok.safetensors"));
+
+  struct Case {
+    std::string name, expected_message;
+    std::function<void(SafetensorsFile&)> damage;
+  };
+  const std::vector<Case> cases = {
+      {"missing", "missing tensor 'decoder.head.bias'", [](SafetensorsFile& f) { f.tensors.erase("decoder.head.bias"); }},
+      {"transposed", "tensor 'encoder.input.weight' has the wrong shape",  // [channels, 3 bins] -> [3 bins, channels]
+       [](SafetensorsFile& f) { f.tensors["encoder.input.weight"] = f.tensors["encoder.input.weight"].t().contiguous(); }},
+      {"extra", "unexpected tensor 'decoder.extra.weight'",
+       [](SafetensorsFile& f) { f.tensors["decoder.extra.weight"] = torch::ones({3}); }},
+      {"extra_codebook", "unexpected tensor 'quantizer.layers.9.codebook'",
+       [&](SafetensorsFile& f) { f.tensors["quantizer.layers.9.codebook"] = f.tensors["quantizer.layers.0.codebook"]; }},
+  };
+  for (const auto& c : cases) {
+    SafetensorsFile f = good;
+    c.damage(f);
+    const std::string path = dir.file(c.name + ".safetensors");
+    save_safetensors(path, f);
+    std::string error;
+    EXPECT_EQ(Model::Load(path, &error), nullptr) << c.name;
+    EXPECT_NE(error.find(c.expected_message), std::string::npos) << c.name << ": " << error;
+    EXPECT_NE(error.find(path), std::string::npos) << c.name << ": " << error;
+  }
 }
 
 }  // namespace

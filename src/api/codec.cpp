@@ -1,4 +1,4 @@
-// The public codec API (include/nwave/codec.h) over CodecModel and the .nwv container.
+// The public codec API (include/nwave/codec.h) over the inference engine and the .nwv container.
 #include "nwave/codec.h"
 
 #include <torch/torch.h>
@@ -37,17 +37,15 @@ Model::~Model() = default;
 std::unique_ptr<Model> Model::LoadOrThrow(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   try {
-    impl->loaded = load_model(path);
-  } catch (const Error&) {
-    throw;
+    // Straight from the file into the engine: no LibTorch CodecModel, so peak memory is the packed weights plus
+    // one tensor (what keeps a one-hour encode under 200 MB).
+    SafetensorsReader file(path);
+    impl->config = read_model_config(file);
+    impl->engine = std::make_unique<engine::EngineModel>(impl->config, file);
+    impl->fingerprint = model_fingerprint(impl->config, file);
   } catch (const c10::Error& e) {
-    const std::string message = e.what_without_backtrace();
-    throw Error(ErrorCode::kBadModel, path + ": " + message.substr(0, message.find('\n')));
+    throw Error(ErrorCode::kBadModel, path + ": " + torch_error_line(e));
   }
-  impl->config = impl->loaded.model->config();
-  impl->engine = std::make_unique<engine::EngineModel>(*impl->loaded.model);
-  // Every encode and decode runs on the engine: the LibTorch graph is not needed any more (frees its memory).
-  impl->loaded.model = CodecModel(nullptr);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -60,8 +58,8 @@ std::unique_ptr<Model> Model::Load(const std::string& path, std::string* error) 
   }
 }
 
-uint64_t Model::fingerprint() const { return impl_->loaded.fingerprint; }
-std::string Model::fingerprint_hex() const { return nwave::fingerprint_hex(impl_->loaded.fingerprint); }
+uint64_t Model::fingerprint() const { return impl_->fingerprint; }
+std::string Model::fingerprint_hex() const { return nwave::fingerprint_hex(impl_->fingerprint); }
 int Model::sample_rate() const { return impl_->config.sample_rate; }
 int Model::hop() const { return impl_->config.hop; }
 int Model::num_codebooks() const { return impl_->config.num_codebooks; }

@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 
 #include "engine/kernels.h"
-#include "model/codec_model.h"
+#include "io/safetensors.h"
 #include "model/model_io.h"
 #include "nwave/error.h"
 
@@ -78,58 +79,72 @@ struct Weights {
 
 namespace {
 
+// The model file's tensors, read one at a time and checked against the shape the engine's arithmetic assumes, so
+// a damaged or foreign file can never make a kernel read past a buffer.
 class TensorSource {
  public:
-  explicit TensorSource(CodecModelImpl& model) : tensors_(module_tensors(model)) {}
-  torch::Tensor get(const std::string& name) const {
-    auto it = tensors_.find(name);
-    if (it == tensors_.end()) throw Error(ErrorCode::kBadModel, "inference engine: missing tensor " + name);
-    return it->second.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  explicit TensorSource(SafetensorsReader& file) : file_(file) {}
+  torch::Tensor get(const std::string& name, const std::vector<int64_t>& shape) {
+    if (!file_.entries().count(name))
+      throw Error(ErrorCode::kBadModel, file_.path() + ": missing tensor '" + name + "'");
+    if (file_.entries().at(name).shape != shape)
+      throw Error(ErrorCode::kBadModel, file_.path() + ": tensor '" + name + "' has the wrong shape");
+    used_.insert(name);
+    return file_.read(name).to(torch::kFloat32).contiguous();
   }
-  Vec vec(const std::string& name) const {
-    auto t = get(name);
+  Vec vec(const std::string& name, int64_t size) {
+    auto t = get(name, {size});
     return Vec(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  }
+  // Every tensor must have been used (training statistics aside): anything else means a foreign model.
+  void check_all_used() const {
+    for (const auto& [name, entry] : file_.entries())
+      if (!used_.count(name) && !is_training_statistic(name))
+        throw Error(ErrorCode::kBadModel, file_.path() + ": unexpected tensor '" + name + "'");
   }
 
  private:
-  std::map<std::string, torch::Tensor> tensors_;
+  SafetensorsReader& file_;
+  std::set<std::string> used_;
 };
 
-PackedMatrix pack_linear(const TensorSource& src, const std::string& prefix, double& macs) {
-  auto w = src.get(prefix + ".weight");  // [out, in]
-  const int out = static_cast<int>(w.size(0)), in = static_cast<int>(w.size(1));
+// torch::nn::Linear(in, out): weight [out, in], bias [out].
+PackedMatrix pack_linear(TensorSource& src, const std::string& prefix, int in, int out, double& macs) {
+  auto w = src.get(prefix + ".weight", {out, in});
   const float* p = w.data_ptr<float>();
   macs += static_cast<double>(in) * out;
   return PackedMatrix::pack(in, out, [&](int k, int n) { return p[static_cast<int64_t>(n) * in + k]; },
-                            src.vec(prefix + ".bias"));
+                            src.vec(prefix + ".bias", out));
 }
 
-ConvW pack_conv(const TensorSource& src, const std::string& prefix, int stride, int dilation, double& macs) {
-  auto w = src.get(prefix + ".conv.weight");  // [out, in, k]
+// CausalConv1d(cin, cout, kernel): conv.weight [cout, cin, kernel], conv.bias [cout].
+ConvW pack_conv(TensorSource& src, const std::string& prefix, int cin, int cout, int kernel, int stride, int dilation,
+                double& macs) {
+  auto w = src.get(prefix + ".conv.weight", {cout, cin, kernel});
   ConvW c;
-  c.cout = static_cast<int>(w.size(0));
-  c.cin = static_cast<int>(w.size(1));
-  c.kernel = static_cast<int>(w.size(2));
+  c.cout = cout;
+  c.cin = cin;
+  c.kernel = kernel;
   c.stride = stride;
   c.dilation = dilation;
   const float* p = w.data_ptr<float>();
-  const int cin = c.cin, k = c.kernel;
-  macs += static_cast<double>(cin) * k * c.cout / stride;  // per input row
-  c.m = PackedMatrix::pack(k * cin, c.cout,
-                           [&](int kk, int o) { return p[(static_cast<int64_t>(o) * cin + kk % cin) * k + kk / cin]; },
-                           src.vec(prefix + ".conv.bias"));
+  macs += static_cast<double>(cin) * kernel * cout / stride;  // per input row
+  c.m = PackedMatrix::pack(kernel * cin, cout,
+                           [&](int kk, int o) { return p[(static_cast<int64_t>(o) * cin + kk % cin) * kernel + kk / cin]; },
+                           src.vec(prefix + ".conv.bias", cout));
   return c;
 }
 
-TConvW pack_tconv(const TensorSource& src, const std::string& prefix, int stride, double& macs) {
-  auto w = src.get(prefix + ".conv.weight");  // [in, out, 2 * stride]
+// CausalConvTranspose1d(cin, cout, stride): conv.weight [cin, cout, 2 * stride], conv.bias [cout].
+TConvW pack_tconv(TensorSource& src, const std::string& prefix, int cin, int cout, int stride, double& macs) {
+  const int k = 2 * stride;
+  auto w = src.get(prefix + ".conv.weight", {cin, cout, k});
   TConvW c;
-  c.cin = static_cast<int>(w.size(0));
-  c.cout = static_cast<int>(w.size(1));
+  c.cin = cin;
+  c.cout = cout;
   c.stride = stride;
-  const int cin = c.cin, cout = c.cout, k = static_cast<int>(w.size(2));
   const float* p = w.data_ptr<float>();
-  const Vec b = src.vec(prefix + ".conv.bias");
+  const Vec b = src.vec(prefix + ".conv.bias", cout);
   Vec bias(static_cast<size_t>(stride) * cout);
   for (int r = 0; r < stride; ++r)
     for (int o = 0; o < cout; ++o) bias[r * cout + o] = b[o];
@@ -144,19 +159,25 @@ TConvW pack_tconv(const TensorSource& src, const std::string& prefix, int stride
   return c;
 }
 
-ConvNeXtW pack_block(const TensorSource& src, const std::string& prefix, double& macs) {
+LayerNormW pack_norm(TensorSource& src, const std::string& prefix, int channels) {
+  return {src.vec(prefix + ".weight", channels), src.vec(prefix + ".bias", channels)};
+}
+
+ConvNeXtW pack_block(TensorSource& src, const std::string& prefix, const ModelConfig& c, double& macs) {
   ConvNeXtW b;
-  auto dw = src.get(prefix + ".depthwise.conv.weight");  // [C, 1, k]
-  b.channels = static_cast<int>(dw.size(0));
-  b.kernel = static_cast<int>(dw.size(2));
+  b.channels = c.channels;
+  b.kernel = c.kernel_size;
+  const int hidden = c.channels * c.mlp_ratio;
+  auto dw = src.get(prefix + ".depthwise.conv.weight", {b.channels, 1, b.kernel});
+  const float* p = dw.data_ptr<float>();
   b.dw_weight.resize(static_cast<size_t>(b.channels) * b.kernel);
-  for (int c = 0; c < b.channels; ++c)
-    for (int j = 0; j < b.kernel; ++j) b.dw_weight[j * b.channels + c] = dw.data_ptr<float>()[c * b.kernel + j];
-  b.dw_bias = src.vec(prefix + ".depthwise.conv.bias");
-  b.norm = {src.vec(prefix + ".norm.weight"), src.vec(prefix + ".norm.bias")};
-  b.expand = pack_linear(src, prefix + ".expand", macs);
-  b.project = pack_linear(src, prefix + ".project", macs);
-  b.gamma = src.vec(prefix + ".gamma");
+  for (int ch = 0; ch < b.channels; ++ch)
+    for (int j = 0; j < b.kernel; ++j) b.dw_weight[j * b.channels + ch] = p[ch * b.kernel + j];
+  b.dw_bias = src.vec(prefix + ".depthwise.conv.bias", b.channels);
+  b.norm = pack_norm(src, prefix + ".norm", b.channels);
+  b.expand = pack_linear(src, prefix + ".expand", b.channels, hidden, macs);
+  b.project = pack_linear(src, prefix + ".project", hidden, b.channels, macs);
+  b.gamma = src.vec(prefix + ".gamma", b.channels);
   macs += static_cast<double>(b.channels) * b.kernel;
   return b;
 }
@@ -314,25 +335,28 @@ struct SeanetOpState {
   }
 };
 
-void build_seanet(const TensorSource& src, const ModelConfig& c, Weights& w) {
+// Mirrors SeanetEncoder/SeanetDecoder (seanet_coder.cpp): layer indices, channel widths and kernels.
+void build_seanet(TensorSource& src, const ModelConfig& c, Weights& w) {
   double& em = w.enc_macs;
   double& dm = w.dec_macs;
   int idx = 0;
   // Per-frame MACs: the conv helpers count per input row; scale by the rows per frame at that layer's rate.
-  auto add_conv = [&](std::vector<SeanetOp>& ops, const std::string& prefix, int stride, int rows_per_frame, double& macs) {
+  auto add_conv = [&](std::vector<SeanetOp>& ops, const std::string& prefix, int cin, int cout, int kernel, int stride,
+                      int rows_per_frame, double& macs) {
     double m = 0;
     SeanetOp op;
     op.kind = SeanetOp::kConv;
-    op.conv = pack_conv(src, prefix, stride, 1, m);
+    op.conv = pack_conv(src, prefix, cin, cout, kernel, stride, 1, m);
     macs += m * rows_per_frame;
     ops.push_back(std::move(op));
   };
-  auto add_res = [&](std::vector<SeanetOp>& ops, const std::string& prefix, int dilation, int rows_per_frame, double& macs) {
+  auto add_res = [&](std::vector<SeanetOp>& ops, const std::string& prefix, int channels, int dilation,
+                     int rows_per_frame, double& macs) {
     double m = 0;
     SeanetOp op;
     op.kind = SeanetOp::kResidual;
-    op.conv = pack_conv(src, prefix + ".dilated", 1, dilation, m);
-    op.pointwise = pack_conv(src, prefix + ".pointwise", 1, 1, m);
+    op.conv = pack_conv(src, prefix + ".dilated", channels, channels / 2, 3, 1, dilation, m);
+    op.pointwise = pack_conv(src, prefix + ".pointwise", channels / 2, channels, 1, 1, 1, m);
     macs += m * rows_per_frame;
     ops.push_back(std::move(op));
   };
@@ -341,37 +365,42 @@ void build_seanet(const TensorSource& src, const ModelConfig& c, Weights& w) {
     op.kind = SeanetOp::kElu;
     ops.push_back(std::move(op));
   };
+  auto layer = [&](const char* coder) { return std::string(coder) + ".layers." + std::to_string(idx++); };
   int rate = c.hop;  // rows per frame at the current layer
-  add_conv(w.seanet_enc, "encoder.layers." + std::to_string(idx++), 1, rate, em);
+  int channels = c.seanet_channels;
+  add_conv(w.seanet_enc, layer("encoder"), 1, channels, 7, 1, rate, em);
   for (int stride : c.strides) {
-    for (int d : c.dilations) add_res(w.seanet_enc, "encoder.layers." + std::to_string(idx++), d, rate, em);
+    for (int d : c.dilations) add_res(w.seanet_enc, layer("encoder"), channels, d, rate, em);
     add_elu(w.seanet_enc), ++idx;
-    add_conv(w.seanet_enc, "encoder.layers." + std::to_string(idx++), stride, rate, em);
+    add_conv(w.seanet_enc, layer("encoder"), channels, 2 * channels, 2 * stride, stride, rate, em);
+    channels *= 2;
     rate /= stride;
   }
   add_elu(w.seanet_enc), ++idx;
-  add_conv(w.seanet_enc, "encoder.layers." + std::to_string(idx++), 1, rate, em);
+  add_conv(w.seanet_enc, layer("encoder"), channels, c.latent_dim, 3, 1, rate, em);
 
   idx = 0;
   rate = 1;
-  add_conv(w.seanet_dec, "decoder.layers." + std::to_string(idx++), 1, rate, dm);
+  add_conv(w.seanet_dec, layer("decoder"), c.latent_dim, channels, 7, 1, rate, dm);
   for (auto it = c.strides.rbegin(); it != c.strides.rend(); ++it) {
     add_elu(w.seanet_dec), ++idx;
     double m = 0;
     SeanetOp op;
     op.kind = SeanetOp::kTConv;
-    op.tconv = pack_tconv(src, "decoder.layers." + std::to_string(idx++), *it, m);
+    op.tconv = pack_tconv(src, layer("decoder"), channels, channels / 2, *it, m);
     dm += m * rate;
     w.seanet_dec.push_back(std::move(op));
+    channels /= 2;
     rate *= *it;
-    for (int d : c.dilations) add_res(w.seanet_dec, "decoder.layers." + std::to_string(idx++), d, rate, dm);
+    for (int d : c.dilations) add_res(w.seanet_dec, layer("decoder"), channels, d, rate, dm);
   }
   add_elu(w.seanet_dec), ++idx;
-  add_conv(w.seanet_dec, "decoder.layers." + std::to_string(idx++), 1, rate, dm);
+  add_conv(w.seanet_dec, layer("decoder"), channels, 1, 7, 1, rate, dm);
 }
 
-void build_spectral(const TensorSource& src, const ModelConfig& c, Weights& w) {
-  const int na = c.analysis_fft, ba = na / 2 + 1;
+// Mirrors SpectralEncoder/SpectralDecoder (spectral_coder.cpp); the STFT and inverse STFT become matrix products.
+void build_spectral(TensorSource& src, const ModelConfig& c, Weights& w) {
+  const int na = c.analysis_fft, ba = na / 2 + 1, C = c.channels;
   const auto wa = periodic_hann(na);
   w.analysis = PackedMatrix::pack(na, 2 * ba, [&](int t, int col) {
     const int bin = col % ba;
@@ -379,18 +408,18 @@ void build_spectral(const TensorSource& src, const ModelConfig& c, Weights& w) {
     return static_cast<float>(wa[t] * (col < ba ? std::cos(angle) : -std::sin(angle)));
   }, {});
   w.enc_macs += static_cast<double>(na) * 2 * ba;
-  w.enc_input = pack_linear(src, "encoder.input", w.enc_macs);
+  w.enc_input = pack_linear(src, "encoder.input", 3 * ba, C, w.enc_macs);
   for (int i = 0; i < c.encoder_blocks; ++i)
-    w.enc_blocks.push_back(pack_block(src, "encoder.blocks." + std::to_string(i), w.enc_macs));
-  w.enc_norm = {src.vec("encoder.norm.weight"), src.vec("encoder.norm.bias")};
-  w.enc_output = pack_linear(src, "encoder.output", w.enc_macs);
+    w.enc_blocks.push_back(pack_block(src, "encoder.blocks." + std::to_string(i), c, w.enc_macs));
+  w.enc_norm = pack_norm(src, "encoder.norm", C);
+  w.enc_output = pack_linear(src, "encoder.output", C, c.latent_dim, w.enc_macs);
 
-  w.dec_embed = pack_conv(src, "decoder.embed", 1, 1, w.dec_macs);
-  for (int i = 0; i < c.decoder_blocks; ++i)
-    w.dec_blocks.push_back(pack_block(src, "decoder.blocks." + std::to_string(i), w.dec_macs));
-  w.dec_norm = {src.vec("decoder.norm.weight"), src.vec("decoder.norm.bias")};
-  w.dec_head = pack_linear(src, "decoder.head", w.dec_macs);
   const int ns = c.synthesis_fft, bs = ns / 2 + 1;
+  w.dec_embed = pack_conv(src, "decoder.embed", c.latent_dim, C, c.kernel_size, 1, 1, w.dec_macs);
+  for (int i = 0; i < c.decoder_blocks; ++i)
+    w.dec_blocks.push_back(pack_block(src, "decoder.blocks." + std::to_string(i), c, w.dec_macs));
+  w.dec_norm = pack_norm(src, "decoder.norm", C);
+  w.dec_head = pack_linear(src, "decoder.head", C, 2 * bs, w.dec_macs);
   const auto ws = periodic_hann(ns);
   // irfft(n = ns): x[t] = (1/ns) sum_k c_k (Re X_k cos - Im X_k sin), c_k = 1 at DC and Nyquist, else 2; the
   // imaginary parts of DC and Nyquist are ignored, as a C2R transform does.
@@ -405,16 +434,18 @@ void build_spectral(const TensorSource& src, const ModelConfig& c, Weights& w) {
   w.dec_macs += 2.0 * bs * ns;
 }
 
-void build_quantizer(const TensorSource& src, const ModelConfig& c, Weights& w) {
+// Mirrors VectorQuantizer (vector_quantizer.cpp); "initialized" is a training flag the engine reads and ignores.
+void build_quantizer(TensorSource& src, const ModelConfig& c, Weights& w) {
   w.factorized = c.codebook_dim > 0;
   w.latent_dim = c.latent_dim;
   w.codebook_size = c.codebook_size;
+  const int K = c.codebook_size, dim = w.factorized ? c.codebook_dim : c.latent_dim;
   for (int i = 0; i < c.num_codebooks; ++i) {
     const std::string prefix = "quantizer.layers." + std::to_string(i);
-    auto book = src.get(prefix + ".codebook");  // [K, dim]
+    src.get(prefix + ".initialized", {1});
+    auto book = src.get(prefix + ".codebook", {K, dim});
     if (w.factorized) book = torch::nn::functional::normalize(book, torch::nn::functional::NormalizeFuncOptions().dim(1));
     book = book.contiguous();
-    const int K = static_cast<int>(book.size(0)), dim = static_cast<int>(book.size(1));
     const float* b = book.data_ptr<float>();
     Vec bias(K);
     for (int k = 0; k < K; ++k) {
@@ -426,8 +457,8 @@ void build_quantizer(const TensorSource& src, const ModelConfig& c, Weights& w) 
     Vec table;
     if (w.factorized) {
       double unused = 0;
-      w.vq_in.push_back(pack_linear(src, prefix + ".in_proj", unused));
-      const PackedMatrix out = pack_linear(src, prefix + ".out_proj", unused);
+      w.vq_in.push_back(pack_linear(src, prefix + ".in_proj", c.latent_dim, dim, unused));
+      const PackedMatrix out = pack_linear(src, prefix + ".out_proj", dim, c.latent_dim, unused);
       table.resize(static_cast<size_t>(K) * c.latent_dim);
       gemm(b, K, dim, out, table.data(), c.latent_dim);
       w.vq_macs += static_cast<double>(c.latent_dim) * dim;
@@ -444,17 +475,18 @@ void build_quantizer(const TensorSource& src, const ModelConfig& c, Weights& w) 
 
 // ---------------------------------------------------------------------------------------------------- model
 
-EngineModel::EngineModel(CodecModelImpl& model) {
+EngineModel::EngineModel(const ModelConfig& config, SafetensorsReader& file) {
   torch::NoGradGuard no_grad;
   auto w = std::make_shared<Weights>();
-  w->config = model.config();
-  TensorSource src(model);
-  if (w->config.family == "seanet") {
-    build_seanet(src, w->config, *w);
+  w->config = config;
+  TensorSource src(file);
+  if (config.family == "seanet") {
+    build_seanet(src, config, *w);
   } else {
-    build_spectral(src, w->config, *w);
+    build_spectral(src, config, *w);
   }
-  build_quantizer(src, w->config, *w);
+  build_quantizer(src, config, *w);
+  src.check_all_used();
   weights_ = std::move(w);
 }
 

@@ -1,5 +1,5 @@
 // The inference engine: one float32 implementation of the trained codec (both families) that offline and
-// streaming encoding and decoding share. Weights are extracted once from a CodecModel and packed; every layer keeps
+// streaming encoding and decoding share. Weights are read once from a model file and packed; every layer keeps
 // its causal left context (the analysis window's look-back, the last k - 1 frames of each causal convolution, the
 // pending half of the overlap-add), so a signal fed in blocks of any size gives exactly the frames it gives in one
 // block. With the row-independent kernels (kernels.h) "exactly" means bit for bit.
@@ -14,7 +14,7 @@
 #include "model/model_config.h"
 
 namespace nwave {
-class CodecModelImpl;
+class SafetensorsReader;
 }
 
 namespace nwave::engine {
@@ -23,7 +23,10 @@ struct Weights;  // immutable, shared by every state built from them
 
 class EngineModel {
  public:
-  explicit EngineModel(CodecModelImpl& model);  // copies and packs the weights
+  // Reads the weights straight from the model file, one tensor at a time, and packs them: no LibTorch module is
+  // built, so loading costs little more memory than the packed weights. Every tensor's shape is checked against
+  // the config; a missing, mis-shaped or unexpected tensor throws Error(kBadModel).
+  EngineModel(const ModelConfig& config, SafetensorsReader& file);
   ~EngineModel();
   const ModelConfig& config() const;
   const Weights& weights() const { return *weights_; }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -68,24 +69,30 @@ void save_safetensors(const std::string& path, const SafetensorsFile& file) {
   out.commit();
 }
 
-SafetensorsFile load_safetensors(const std::string& path) {
+int64_t SafetensorsReader::Entry::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+SafetensorsReader::SafetensorsReader(const std::string& path) : path_(path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::kIo, "cannot open model file '" + path + "': is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, "cannot open model file '" + path + "'");
-  in.seekg(0, std::ios::end);
-  const std::streamoff end = in.tellg();
+  in_.open(path, std::ios::binary);
+  if (!in_) throw Error(ErrorCode::kIo, "cannot open model file '" + path + "'");
+  in_.seekg(0, std::ios::end);
+  const std::streamoff end = in_.tellg();
   if (end < 0) throw Error(ErrorCode::kIo, "cannot read model file '" + path + "' (not a regular file?)");
   const auto file_size = static_cast<uint64_t>(end);
-  in.seekg(0);
+  in_.seekg(0);
   uint8_t length_bytes[8];
-  if (file_size < 8 || !in.read(reinterpret_cast<char*>(length_bytes), 8)) bad(path, "shorter than 8 bytes");
+  if (file_size < 8 || !in_.read(reinterpret_cast<char*>(length_bytes), 8)) bad(path, "shorter than 8 bytes");
   uint64_t header_size = 0;
   for (int i = 0; i < 8; ++i) header_size |= static_cast<uint64_t>(length_bytes[i]) << (8 * i);
   if (header_size < 2 || header_size > 100'000'000 || header_size > file_size - 8) bad(path, "header size out of range");
 
   std::string json_text(header_size, '\0');
-  if (!in.read(json_text.data(), static_cast<std::streamsize>(header_size))) bad(path, "truncated header");
+  if (!in_.read(json_text.data(), static_cast<std::streamsize>(header_size))) bad(path, "truncated header");
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(json_text);
@@ -94,15 +101,15 @@ SafetensorsFile load_safetensors(const std::string& path) {
   }
   if (!header.is_object()) bad(path, "header is not a JSON object");
 
-  SafetensorsFile result;
-  const uint64_t data_size = file_size - 8 - header_size;
+  data_start_ = 8 + header_size;
+  const uint64_t data_size = file_size - data_start_;
   std::vector<std::pair<uint64_t, uint64_t>> spans;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
       if (!entry.is_object()) bad(path, "__metadata__ is not an object");
       for (const auto& [key, value] : entry.items()) {
         if (!value.is_string()) bad(path, "metadata value is not a string");
-        result.metadata[key] = value.get<std::string>();
+        metadata_[key] = value.get<std::string>();
       }
       continue;
     }
@@ -114,25 +121,22 @@ SafetensorsFile load_safetensors(const std::string& path) {
     if (!dtype_json.is_string() || !shape_json.is_array() || !offsets_json.is_array() || offsets_json.size() != 2 ||
         !offsets_json[0].is_number_unsigned() || !offsets_json[1].is_number_unsigned())
       bad(path, "entry '" + name + "' is malformed");
-    const auto dtype = dtype_from_name(dtype_json.get<std::string>(), path);
-    std::vector<int64_t> shape;
+    Entry e;
+    e.dtype = dtype_from_name(dtype_json.get<std::string>(), path);
     uint64_t numel = 1;
     for (const auto& dim : shape_json) {
       if (!dim.is_number_unsigned() || dim.get<uint64_t>() > (1ULL << 40)) bad(path, "entry '" + name + "' has a bad shape");
-      shape.push_back(dim.get<int64_t>());
+      e.shape.push_back(dim.get<int64_t>());
       numel *= dim.get<uint64_t>();
       if (numel > (1ULL << 40)) bad(path, "entry '" + name + "' is too large");
     }
-    const uint64_t begin = offsets_json[0].get<uint64_t>(), end = offsets_json[1].get<uint64_t>();
-    const uint64_t element = torch::elementSize(dtype);
-    if (begin > end || end > data_size || end - begin != numel * element)
+    e.begin = offsets_json[0].get<uint64_t>();
+    e.end = offsets_json[1].get<uint64_t>();
+    const uint64_t element = torch::elementSize(e.dtype);
+    if (e.begin > e.end || e.end > data_size || e.end - e.begin != numel * element)
       bad(path, "entry '" + name + "' has offsets that do not match its shape or the file size");
-    spans.emplace_back(begin, end);
-    auto tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
-    in.seekg(static_cast<std::streamoff>(8 + header_size + begin));
-    if (numel > 0 && !in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(end - begin)))
-      bad(path, "truncated data for '" + name + "'");
-    result.tensors.emplace(name, tensor);
+    spans.emplace_back(e.begin, e.end);
+    entries_.emplace(name, std::move(e));
   }
   // The format requires the tensors to tile the data section exactly: no holes, no overlaps.
   std::sort(spans.begin(), spans.end());
@@ -142,7 +146,28 @@ SafetensorsFile load_safetensors(const std::string& path) {
     expected = end;
   }
   if (expected != data_size) bad(path, "trailing bytes after the tensor data");
+}
+
+torch::Tensor SafetensorsReader::read(const std::string& name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw Error(ErrorCode::kBadModel, path_ + ": missing tensor '" + name + "'");
+  const Entry& e = it->second;
+  auto tensor = torch::empty(e.shape, torch::TensorOptions().dtype(e.dtype));
+  in_.clear();
+  in_.seekg(static_cast<std::streamoff>(data_start_ + e.begin));
+  // The header was checked against the file's size when opened; a file truncated since then fails here.
+  if (e.end > e.begin && !in_.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(e.end - e.begin)))
+    bad(path_, "truncated data for '" + name + "'");
+  return tensor;
+}
+
+SafetensorsFile SafetensorsReader::read_all() {
+  SafetensorsFile result;
+  result.metadata = metadata_;
+  for (const auto& [name, entry] : entries_) result.tensors.emplace(name, read(name));
   return result;
 }
+
+SafetensorsFile load_safetensors(const std::string& path) { return SafetensorsReader(path).read_all(); }
 
 }  // namespace nwave

@@ -51,22 +51,46 @@ void load_module_tensors(torch::nn::Module& module, const std::map<std::string, 
   }
 }
 
-uint64_t model_fingerprint(CodecModelImpl& model) {
-  uint64_t hash = 1469598103934665603ULL;
-  auto mix = [&hash](const void* data, size_t bytes) {
-    const auto* p = static_cast<const uint8_t*>(data);
-    for (size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ULL;
-  };
-  const std::string config = nlohmann::json(model.config()).dump();
-  mix(config.data(), config.size());
-  for (const auto& [name, tensor] : module_tensors(model)) {
-    if (is_training_statistic(name)) continue;
+namespace {
+
+// 64-bit FNV-1a, fed the config, then each inference tensor (sorted by name) as float32: the same value whether the
+// tensors come from a module or straight from a file.
+class FingerprintHasher {
+ public:
+  explicit FingerprintHasher(const ModelConfig& config) {
+    const std::string text = nlohmann::json(config).dump();
+    mix(text.data(), text.size());
+  }
+  void add(const std::string& name, const torch::Tensor& tensor) {
     auto t = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     mix(name.data(), name.size());
     for (int64_t d : t.sizes()) mix(&d, sizeof d);
     mix(t.data_ptr(), t.numel() * t.element_size());
   }
-  return hash;
+  uint64_t value() const { return hash_; }
+
+ private:
+  void mix(const void* data, size_t bytes) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    for (size_t i = 0; i < bytes; ++i) hash_ = (hash_ ^ p[i]) * 1099511628211ULL;
+  }
+  uint64_t hash_ = 1469598103934665603ULL;
+};
+
+}  // namespace
+
+uint64_t model_fingerprint(CodecModelImpl& model) {
+  FingerprintHasher hasher(model.config());
+  for (const auto& [name, tensor] : module_tensors(model))
+    if (!is_training_statistic(name)) hasher.add(name, tensor);
+  return hasher.value();
+}
+
+uint64_t model_fingerprint(const ModelConfig& config, SafetensorsReader& file) {
+  FingerprintHasher hasher(config);
+  for (const auto& [name, entry] : file.entries())
+    if (!is_training_statistic(name)) hasher.add(name, file.read(name));
+  return hasher.value();
 }
 
 std::string fingerprint_hex(uint64_t fingerprint) {
@@ -111,10 +135,10 @@ double min_weights(const ModelConfig& c) {
 
 }  // namespace
 
-LoadedModel load_model(const std::string& path) {
-  auto file = load_safetensors(path);
-  auto it = file.metadata.find("nwave_config");
-  if (it == file.metadata.end())
+ModelConfig read_model_config(const SafetensorsReader& file) {
+  const std::string& path = file.path();
+  auto it = file.metadata().find("nwave_config");
+  if (it == file.metadata().end())
     throw Error(ErrorCode::kBadModel, path + ": not an nwave model (no nwave_config in the metadata)");
   ModelConfig config;
   try {
@@ -128,21 +152,32 @@ LoadedModel load_model(const std::string& path) {
     throw Error(ErrorCode::kBadModel, path + ": " + e.what());
   }
   double file_weights = 0;
-  for (const auto& [name, tensor] : file.tensors) file_weights += static_cast<double>(tensor.numel());
+  for (const auto& [name, entry] : file.entries()) file_weights += static_cast<double>(entry.numel());
   if (min_weights(config) > file_weights)
     throw Error(ErrorCode::kBadModel, path + ": the model configuration needs more weights than the file holds");
+  return config;
+}
+
+LoadedModel load_model(const std::string& path) {
+  SafetensorsReader reader(path);
+  const ModelConfig config = read_model_config(reader);
+  auto file = reader.read_all();
   LoadedModel loaded;
   try {
     loaded.model = CodecModel(config);
     load_module_tensors(*loaded.model, file.tensors, path, /*allow_missing_statistics=*/true);
     loaded.model->eval();
     loaded.fingerprint = model_fingerprint(*loaded.model);
-  } catch (const c10::Error& e) {  // LibTorch's messages span lines: keep the first
-    const std::string message = e.what_without_backtrace();
-    throw Error(ErrorCode::kBadModel, path + ": " + message.substr(0, message.find('\n')));
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::kBadModel, path + ": " + torch_error_line(e));
   }
   loaded.metadata = std::move(file.metadata);
   return loaded;
+}
+
+std::string torch_error_line(const c10::Error& e) {
+  const std::string message = e.what_without_backtrace();
+  return message.substr(0, message.find('\n'));
 }
 
 }  // namespace nwave

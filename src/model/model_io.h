@@ -33,7 +33,16 @@ void load_module_tensors(torch::nn::Module& module, const std::map<std::string, 
 // 64-bit FNV-1a over the config and every inference tensor's name, shape and bytes: identifies the weights a
 // stream needs (training statistics do not change the codec, so they are not part of it).
 uint64_t model_fingerprint(CodecModelImpl& model);
+// The same value from a model file's tensors, read one at a time (no module built).
+uint64_t model_fingerprint(const ModelConfig& config, SafetensorsReader& file);
 std::string fingerprint_hex(uint64_t fingerprint);
+
+// The file's nwave_config, validated, and checked to need no more weights than the file holds (a hostile config
+// must not make anyone allocate gigabytes); problems throw Error(kBadModel) naming the file.
+ModelConfig read_model_config(const SafetensorsReader& file);
+
+// LibTorch's messages span lines and carry backtraces: the first line, for a one-line error.
+std::string torch_error_line(const c10::Error& e);
 
 void save_model(const std::string& path, CodecModelImpl& model, std::map<std::string, std::string> extra_metadata = {});
 LoadedModel load_model(const std::string& path);
