@@ -5,11 +5,14 @@
 // - damaged audio (missing, empty, a directory, not audio, truncated, rate 0, 2^31 channels, sizes past the end,
 //   NaN/Inf samples) through read_audio and `nwave encode`;
 // - damaged and foreign model files through Model::Load and `nwave encode --model`;
-// - unwritable outputs (a directory, /proc, a missing directory, a full disk via /dev/full).
+// - unwritable outputs (a directory, /proc, a missing directory, a full disk via a private copy of /dev/full).
 // The CLI must exit 0 or 1, and on 1 print exactly one line starting "nwave: error:" and leave no file (or .tmp)
 // at the output path.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -426,25 +429,43 @@ TEST_F(Robustness, DamagedAndForeignModelFiles) {
                "missing model", out);
 }
 
+// The test's own copy of /dev/NAME (same device numbers) in its directory, when it may make one (root, a filesystem
+// without nodev): a regression that renamed a temporary file over the output would then replace that copy, not the
+// machine's device. Otherwise /dev/NAME itself, which only root could replace.
+std::string private_device(const TempDir& dir, const std::string& name) {
+  struct stat st {};
+  const std::string copy = dir.file(name);
+  if (stat(("/dev/" + name).c_str(), &st) == 0 && mknod(copy.c_str(), S_IFCHR | 0666, st.st_rdev) == 0) {
+    const int fd = open(copy.c_str(), O_WRONLY);
+    if (fd >= 0) {
+      close(fd);
+      return copy;
+    }
+    std::filesystem::remove(copy);
+  }
+  return "/dev/" + name;
+}
+
 TEST_F(Robustness, UnwritableOutputsFailCleanly) {
   const std::string wav = dir.file("in.wav"), nwv = dir.file("in.nwv");
   write_wav16(wav, test::speechlike(4000, kSampleRate), kSampleRate);
   spit(nwv, *good_);
-  const std::vector<std::string> outputs = {dir.path(), dir.path() + "/", dir.file("no/such/dir/out"),
-                                            "/proc/nwave_no_such_file", "/proc/self/status", "/dev/full"};
+  const std::string dev_full = private_device(dir, "full"), dev_null = private_device(dir, "null");
+  const std::string missing_dir = dir.file("no/such/dir/out");
+  const std::vector<std::string> outputs = {dir.path(), dir.path() + "/", missing_dir,
+                                            "/proc/nwave_no_such_file", "/proc/self/status", dev_full};
   for (const std::string& out : outputs) {
-    // /dev/full is a full disk: the write itself fails with ENOSPC.
-    const bool check_absent = out.rfind("/proc", 0) != 0 && out.rfind("/dev", 0) != 0 && out != dir.path() &&
-                              out != dir.path() + "/";
-    const std::string leftover = check_absent ? out : "";
+    // dev_full is a full disk: the write itself fails with ENOSPC.
+    const std::string leftover = out == missing_dir ? out : "";
     expect_error(nwave_cli(dir, "encode " + quote(wav) + " " + quote(out) + " " + model_arg), "encode to " + out,
                  leftover);
     expect_error(nwave_cli(dir, "decode " + quote(nwv) + " " + quote(out) + " " + model_arg), "decode to " + out,
                  leftover);
     expect_error(nwave_cli(dir, "tokens " + quote(nwv) + " " + quote(out)), "tokens to " + out, leftover);
   }
-  const CliRun full = nwave_cli(dir, "encode " + quote(wav) + " /dev/full " + model_arg);
+  const CliRun full = nwave_cli(dir, "encode " + quote(wav) + " " + quote(dev_full) + " " + model_arg);
   EXPECT_NE(full.err.find("No space left on device"), std::string::npos) << full.err;
+  EXPECT_TRUE(std::filesystem::is_character_file(dev_full));
   // An existing output survives a failed run untouched.
   const std::string keep = dir.file("keep.wav");
   spit(keep, std::string("old contents"));
@@ -454,8 +475,8 @@ TEST_F(Robustness, UnwritableOutputsFailCleanly) {
   EXPECT_EQ(slurp(keep), "old contents");
   EXPECT_FALSE(std::filesystem::exists(keep + ".tmp"));
   // A device is written in place, never replaced by a rename.
-  EXPECT_EQ(nwave_cli(dir, "decode " + quote(nwv) + " /dev/null " + model_arg).code, 0);
-  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  EXPECT_EQ(nwave_cli(dir, "decode " + quote(nwv) + " " + quote(dev_null) + " " + model_arg).code, 0);
+  EXPECT_TRUE(std::filesystem::is_character_file(dev_null));
 }
 
 TEST_F(Robustness, HugeBitratesAreRefusedNotWrappedAround) {
