@@ -117,17 +117,21 @@ Encoder::Encoder(std::shared_ptr<const Model> model, int num_codebooks)
     : model_(std::move(model)), num_codebooks_(num_codebooks) {}
 Encoder::~Encoder() = default;
 
-std::unique_ptr<Encoder> Encoder::Create(std::shared_ptr<const Model> model, double kbps, std::string* error) {
-  if (!model) {
-    if (error) *error = "no model";
-    return nullptr;
-  }
+bool check_model(const Model* model, std::string* error) {
+  if (!model && error) *error = "no model";
+  return model != nullptr;
+}
+
+int encoder_codebooks(const Model* model, double kbps, std::string* error) {
+  if (!check_model(model, error)) return 0;
   const int n = model->codebooks_for_bitrate(kbps);
-  if (n == 0) {
-    if (error) *error = "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")";
-    return nullptr;
-  }
-  return std::unique_ptr<Encoder>(new Encoder(std::move(model), n));
+  if (n == 0 && error) *error = "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")";
+  return n;
+}
+
+std::unique_ptr<Encoder> Encoder::Create(std::shared_ptr<const Model> model, double kbps, std::string* error) {
+  const int n = encoder_codebooks(model.get(), kbps, error);
+  return n ? std::unique_ptr<Encoder>(new Encoder(std::move(model), n)) : nullptr;
 }
 
 bool Encoder::set_bitrate(double kbps) {
@@ -192,11 +196,7 @@ Decoder::Decoder(std::shared_ptr<const Model> model) : model_(std::move(model)) 
 Decoder::~Decoder() = default;
 
 std::unique_ptr<Decoder> Decoder::Create(std::shared_ptr<const Model> model, std::string* error) {
-  if (!model) {
-    if (error) *error = "no model";
-    return nullptr;
-  }
-  return std::unique_ptr<Decoder>(new Decoder(std::move(model)));
+  return check_model(model.get(), error) ? std::unique_ptr<Decoder>(new Decoder(std::move(model))) : nullptr;
 }
 
 const Model& Decoder::model() const { return *model_; }

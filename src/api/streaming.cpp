@@ -41,16 +41,8 @@ StreamingEncoder::~StreamingEncoder() = default;
 
 std::unique_ptr<StreamingEncoder> StreamingEncoder::Create(std::shared_ptr<const Model> model, double kbps,
                                                            std::string* error) {
-  if (!model) {
-    if (error) *error = "no model";
-    return nullptr;
-  }
-  const int n = model->codebooks_for_bitrate(kbps);
-  if (n == 0) {
-    if (error) *error = "bitrate must be a positive number of kbps";
-    return nullptr;
-  }
-  return std::unique_ptr<StreamingEncoder>(new StreamingEncoder(std::move(model), n));
+  const int n = encoder_codebooks(model.get(), kbps, error);
+  return n ? std::unique_ptr<StreamingEncoder>(new StreamingEncoder(std::move(model), n)) : nullptr;
 }
 
 std::vector<uint16_t> StreamingEncoder::push(const float* samples, size_t n) {
@@ -120,11 +112,8 @@ StreamingDecoder::StreamingDecoder(std::shared_ptr<const Model> model) {
 StreamingDecoder::~StreamingDecoder() = default;
 
 std::unique_ptr<StreamingDecoder> StreamingDecoder::Create(std::shared_ptr<const Model> model, std::string* error) {
-  if (!model) {
-    if (error) *error = "no model";
-    return nullptr;
-  }
-  return std::unique_ptr<StreamingDecoder>(new StreamingDecoder(std::move(model)));
+  return check_model(model.get(), error) ? std::unique_ptr<StreamingDecoder>(new StreamingDecoder(std::move(model)))
+                                         : nullptr;
 }
 
 std::vector<float> StreamingDecoder::push(const uint16_t* codes, size_t frames, int num_codebooks) {
