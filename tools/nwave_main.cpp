@@ -5,9 +5,8 @@
 
 #include <cstdio>
 #include <exception>
-#include <string>
 
-#include <c10/util/Exception.h>
+#include "util/error_line.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"NeuralWave-RVQ: a neural audio codec (16 kHz, 125 frames/s, 1.25-10 kbps)", "nwave"};
@@ -27,13 +26,11 @@ int main(int argc, char** argv) {
   } catch (const nwave::Error& e) {
     std::fprintf(stderr, "nwave: error: %s\n", e.what());
     return 1;
-  } catch (const c10::Error& e) {  // LibTorch's messages carry a backtrace: keep the first line
-    const std::string message = e.what_without_backtrace();
-    std::fprintf(stderr, "nwave: error: %s\n", message.substr(0, message.find('\n')).c_str());
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "nwave: error: %s\n", nwave::torch_error_line(e).c_str());
     return 1;
   } catch (const std::exception& e) {
-    const std::string message = e.what();
-    std::fprintf(stderr, "nwave: error: %s\n", message.substr(0, message.find('\n')).c_str());
+    std::fprintf(stderr, "nwave: error: %s\n", nwave::first_line(e.what()).c_str());
     return 1;
   }
   return 0;

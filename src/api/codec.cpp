@@ -11,6 +11,7 @@
 #include "bitstream/nwv_format.h"
 #include "model/model_io.h"
 #include "nwave/error.h"
+#include "util/error_line.h"
 
 namespace nwave {
 

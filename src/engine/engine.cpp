@@ -85,9 +85,7 @@ class TensorSource {
  public:
   explicit TensorSource(SafetensorsReader& file) : file_(file) {}
   torch::Tensor get(const std::string& name, const std::vector<int64_t>& shape) {
-    if (!file_.entries().count(name))
-      throw Error(ErrorCode::kBadModel, file_.path() + ": missing tensor '" + name + "'");
-    if (file_.entries().at(name).shape != shape)
+    if (file_.entry(name).shape != shape)
       throw Error(ErrorCode::kBadModel, file_.path() + ": tensor '" + name + "' has the wrong shape");
     used_.insert(name);
     return file_.read(name).to(torch::kFloat32).contiguous();

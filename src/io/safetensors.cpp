@@ -148,10 +148,14 @@ SafetensorsReader::SafetensorsReader(const std::string& path) : path_(path) {
   if (expected != data_size) bad(path, "trailing bytes after the tensor data");
 }
 
-torch::Tensor SafetensorsReader::read(const std::string& name) {
+const SafetensorsReader::Entry& SafetensorsReader::entry(const std::string& name) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) throw Error(ErrorCode::kBadModel, path_ + ": missing tensor '" + name + "'");
-  const Entry& e = it->second;
+  return it->second;
+}
+
+torch::Tensor SafetensorsReader::read(const std::string& name) {
+  const Entry& e = entry(name);
   auto tensor = torch::empty(e.shape, torch::TensorOptions().dtype(e.dtype));
   in_.clear();
   in_.seekg(static_cast<std::streamoff>(data_start_ + e.begin));

@@ -37,7 +37,9 @@ class SafetensorsReader {
   const std::string& path() const { return path_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   const std::map<std::string, Entry>& entries() const { return entries_; }
-  // A contiguous CPU tensor with the file's dtype; an unknown name throws Error(kBadModel).
+  // An unknown name throws Error(kBadModel) naming the file and the tensor.
+  const Entry& entry(const std::string& name) const;
+  // A contiguous CPU tensor with the file's dtype; an unknown name throws as entry() does.
   torch::Tensor read(const std::string& name);
   SafetensorsFile read_all();
 

@@ -1,6 +1,7 @@
 #include "model/model_io.h"
 
 #include "nwave/error.h"
+#include "util/error_line.h"
 
 #include <cstdio>
 
@@ -173,11 +174,6 @@ LoadedModel load_model(const std::string& path) {
   }
   loaded.metadata = std::move(file.metadata);
   return loaded;
-}
-
-std::string torch_error_line(const c10::Error& e) {
-  const std::string message = e.what_without_backtrace();
-  return message.substr(0, message.find('\n'));
 }
 
 }  // namespace nwave

@@ -41,9 +41,6 @@ std::string fingerprint_hex(uint64_t fingerprint);
 // must not make anyone allocate gigabytes); problems throw Error(kBadModel) naming the file.
 ModelConfig read_model_config(const SafetensorsReader& file);
 
-// LibTorch's messages span lines and carry backtraces: the first line, for a one-line error.
-std::string torch_error_line(const c10::Error& e);
-
 void save_model(const std::string& path, CodecModelImpl& model, std::map<std::string, std::string> extra_metadata = {});
 LoadedModel load_model(const std::string& path);
 
