@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Prepares the training corpus of the default model: installs the four Debian sound packages named in DESIGN.md,
-# decodes their G.722 files to 16 kHz mono WAV under data/ (git-ignored), and fixes the validation split:
-# whole files, every 10th prompt of each language by sorted name, and one of the five music pieces.
+# Prepares the training corpus of the default model from Debian packages only (the list in DESIGN.md): installs
+# them, decodes them to 16 kHz mono WAV under data/ (git-ignored) and fixes the splits — see prepare_data.py for
+# the layout: train/, valid/prompts (held-out prompts of the training voices), valid/unseen (whole languages never
+# trained on) and valid/music. Re-running only fills in what is missing.
 # Usage: scripts/prepare_data.sh [DATA_DIR]   (default: data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-data}
-packages=(asterisk-core-sounds-en-g722 asterisk-core-sounds-es-g722 asterisk-core-sounds-ru-g722 asterisk-moh-opsound-g722 ffmpeg)
+packages=(asterisk-core-sounds-en-g722 asterisk-core-sounds-es-g722 asterisk-core-sounds-ru-g722 asterisk-moh-opsound-g722
+          asterisk-prompt-es-co ktuberling-data klettres-data wesnoth-1.16-music ffmpeg python3)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -14,31 +16,4 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-
-held_out_music="reno_project-system"
-decode() {  # decode SRC DEST: G.722 (raw, 16 kHz) to 16-bit mono WAV, skipped when already there
-  [[ -s $2 ]] && return 0
-  mkdir -p "$(dirname "$2")"
-  ffmpeg -nostdin -loglevel error -y -f g722 -i "$1" -ar 16000 -ac 1 -c:a pcm_s16le "$2.tmp.wav"
-  mv "$2.tmp.wav" "$2"
-}
-
-count=0
-for lang in en es ru; do
-  mapfile -t files < <(dpkg -L "asterisk-core-sounds-$lang-g722" | grep '\.g722$' | sort)
-  for i in "${!files[@]}"; do
-    src=${files[$i]}
-    rel=${src#/usr/share/asterisk/sounds/*/}  # below the speaker folder (en_US_f_Allison, ...)
-    split=train; ((i % 10 == 5)) && split=valid
-    decode "$src" "$out/$split/$lang/${rel%.g722}.wav"
-    count=$((count + 1))
-  done
-done
-mapfile -t music < <(dpkg -L asterisk-moh-opsound-g722 | grep '\.g722$' | sort)
-for src in "${music[@]}"; do
-  name=$(basename "${src%.g722}")
-  split=train; [[ $name == "$held_out_music" ]] && split=valid
-  decode "$src" "$out/$split/music/$name.wav"
-  count=$((count + 1))
-done
-echo "prepare_data: $count files under $out/ (train: $(find "$out/train" -name '*.wav' | wc -l), valid: $(find "$out/valid" -name '*.wav' | wc -l))"
+exec /usr/bin/python3 scripts/prepare_data.py "$out"
