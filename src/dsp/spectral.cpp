@@ -57,10 +57,13 @@ torch::Tensor mel_filterbank(int n_fft, int n_mels, int sample_rate, double fmin
   return fb;
 }
 
+torch::Tensor log_mel_from_magnitude(const torch::Tensor& filterbank, const torch::Tensor& magnitude) {
+  return torch::log10(torch::clamp_min(torch::matmul(filterbank, magnitude), 1e-5));
+}
+
 torch::Tensor log_mel(const torch::Tensor& wave, int n_fft, int hop, int n_mels, int sample_rate) {
   auto fb = mel_filterbank(n_fft, n_mels, sample_rate, 0.0, sample_rate / 2.0).to(wave.device(), wave.dtype());
-  auto mel = torch::matmul(fb, stft_magnitude(wave, n_fft, hop));
-  return torch::log10(torch::clamp_min(mel, 1e-5));
+  return log_mel_from_magnitude(fb, stft_magnitude(wave, n_fft, hop));
 }
 
 }  // namespace nwave::dsp

@@ -1,27 +1,40 @@
 // Reconstruction losses in the spectral domain, where a codec's errors are heard.
+//
+// Every term reads magnitude STFTs (periodic Hann, hop n_fft / 4, centered), and the terms share FFT sizes: the
+// mel loss's four scales are four of the STFT loss's five resolutions, the original design's loss uses three of
+// them. A MagnitudeSpectra computes each FFT size of one signal once, so a training step pays for five STFTs of
+// the estimate and five of the reference however many terms read them.
 #pragma once
 #include <torch/torch.h>
 
+#include <map>
 #include <vector>
 
 namespace nwave {
 
-struct StftResolution {
-  int n_fft;
-  int hop;
+// Magnitude STFTs of one batch of waveforms [B, T] at any FFT size, each computed on first use and kept.
+class MagnitudeSpectra {
+ public:
+  explicit MagnitudeSpectra(torch::Tensor wave) : wave_(std::move(wave)) {}
+  const torch::Tensor& at(int n_fft);  // [B, n_fft / 2 + 1, frames], hop n_fft / 4
+
+ private:
+  torch::Tensor wave_;
+  std::map<int, torch::Tensor> by_n_fft_;
 };
 
-// Multi-scale STFT loss: at each resolution, magnitude_weight * L1(|X| - |Y|) + log_weight * L1(log|X| - log|Y|),
-// averaged over resolutions. The original design's loss is magnitude L1 only at n_fft 256/512/1024, hop n_fft / 4.
+// Multi-scale STFT loss: at each FFT size, magnitude_weight * L1(|X| - |Y|) + log_weight * L1(log|X| - log|Y|),
+// averaged over sizes. The original design's loss is magnitude L1 only at n_fft 256/512/1024.
 class MultiScaleStftLoss {
  public:
-  MultiScaleStftLoss(std::vector<StftResolution> resolutions, double magnitude_weight, double log_weight);
+  MultiScaleStftLoss(std::vector<int> n_ffts, double magnitude_weight, double log_weight);
   static MultiScaleStftLoss original();  // the original design's loss
-  static MultiScaleStftLoss improved();  // magnitude + log-magnitude at 5 resolutions (128 ... 2048)
+  static MultiScaleStftLoss improved();  // magnitude + log-magnitude at 5 sizes (128 ... 2048)
+  torch::Tensor operator()(MagnitudeSpectra& estimate, MagnitudeSpectra& reference) const;
   torch::Tensor operator()(const torch::Tensor& estimate, const torch::Tensor& reference) const;
 
  private:
-  std::vector<StftResolution> resolutions_;
+  std::vector<int> n_ffts_;
   double magnitude_weight_, log_weight_;
 };
 
@@ -34,6 +47,7 @@ class MultiScaleMelLoss {
   };
   explicit MultiScaleMelLoss(std::vector<Scale> scales = {{256, 20}, {512, 40}, {1024, 80}, {2048, 128}},
                              int sample_rate = 16000);
+  torch::Tensor operator()(MagnitudeSpectra& estimate, MagnitudeSpectra& reference) const;
   torch::Tensor operator()(const torch::Tensor& estimate, const torch::Tensor& reference) const;
 
  private:
