@@ -30,4 +30,19 @@ std::vector<std::string> list_audio_files(const std::string& dir) {
   return files;
 }
 
+std::string group_of(const std::string& dir, const std::string& file, int depth) {
+  namespace fs = std::filesystem;
+  const fs::path relative = fs::path(file).lexically_relative(dir).parent_path();
+  std::string group;
+  int levels = 0;
+  for (const auto& part : relative) {
+    if (levels++ == depth || part == "." || part.empty()) break;
+    group += (group.empty() ? "" : "/") + part.string();
+  }
+  if (!group.empty()) return group;
+  fs::path own = fs::path(dir).lexically_normal();
+  if (!own.has_filename()) own = own.parent_path();  // "data/valid/" names "valid" too
+  return own.filename().string();
+}
+
 }  // namespace nwave::audio

@@ -12,4 +12,8 @@ bool has_audio_extension(const std::string& path);
 // Throws Error(kIo) if dir is not a readable directory.
 std::vector<std::string> list_audio_files(const std::string& dir);
 
+// The group a file of a data directory belongs to, for per-group reports: its first `depth` folder levels below
+// dir ("unseen" or, at depth 2, "unseen/de"), or dir's own name for a file directly in dir.
+std::string group_of(const std::string& dir, const std::string& file, int depth = 1);
+
 }  // namespace nwave::audio

@@ -10,7 +10,6 @@ namespace {
 
 constexpr double kSilenceRms = 0.003;  // about -50 dBFS: a crop this quiet teaches nothing
 constexpr int kTriesBeforeAcceptingSilence = 10;
-constexpr double kMinGainDb = -12.0, kMaxGainDb = 6.0;
 
 double rms(const std::vector<float>& x) {
   double sum = 0.0;
@@ -20,7 +19,8 @@ double rms(const std::vector<float>& x) {
 
 }  // namespace
 
-CropSampler::CropSampler(std::vector<std::vector<float>> clips, int segment) : segment_(segment) {
+CropSampler::CropSampler(std::vector<std::vector<float>> clips, int segment, const AugmentOptions& augment)
+    : segment_(segment), augmenter_(augment) {
   for (auto& clip : clips)
     if (!clip.empty()) clips_.push_back(std::move(clip));
   if (clips_.empty()) throw Error(ErrorCode::kTraining, "no training audio: every file is empty");
@@ -34,16 +34,16 @@ double CropSampler::total_seconds() const {
   return samples / 16000.0;
 }
 
-std::vector<float> CropSampler::crop(std::mt19937_64& rng) const {
+std::vector<float> CropSampler::crop(int length, std::mt19937_64& rng) const {
   std::discrete_distribution<size_t> pick_clip(weights_.begin(), weights_.end());
   const auto& clip = clips_[pick_clip(rng)];
-  std::vector<float> out(segment_, 0.0f);
-  const int64_t length = static_cast<int64_t>(clip.size());
-  if (length >= segment_) {
-    const int64_t start = std::uniform_int_distribution<int64_t>(0, length - segment_)(rng);
-    std::copy(clip.begin() + start, clip.begin() + start + segment_, out.begin());
+  std::vector<float> out(length, 0.0f);
+  const int64_t size = static_cast<int64_t>(clip.size());
+  if (size >= length) {
+    const int64_t start = std::uniform_int_distribution<int64_t>(0, size - length)(rng);
+    std::copy(clip.begin() + start, clip.begin() + start + length, out.begin());
   } else {  // a short clip lands somewhere inside a silent segment
-    const int64_t at = std::uniform_int_distribution<int64_t>(0, segment_ - length)(rng);
+    const int64_t at = std::uniform_int_distribution<int64_t>(0, length - size)(rng);
     std::copy(clip.begin(), clip.end(), out.begin() + at);
   }
   return out;
@@ -51,15 +51,12 @@ std::vector<float> CropSampler::crop(std::mt19937_64& rng) const {
 
 torch::Tensor CropSampler::batch(int batch_size, std::mt19937_64& rng) const {
   auto result = torch::empty({batch_size, segment_});
-  std::uniform_real_distribution<double> gain_db(kMinGainDb, kMaxGainDb);
   for (int b = 0; b < batch_size; ++b) {
-    std::vector<float> x = crop(rng);
-    for (int attempt = 1; attempt < kTriesBeforeAcceptingSilence && rms(x) < kSilenceRms; ++attempt) x = crop(rng);
-    float gain = static_cast<float>(std::pow(10.0, gain_db(rng) / 20.0));
-    float peak = 0.0f;
-    for (float v : x) peak = std::max(peak, std::abs(v));
-    if (peak * gain > 0.99f) gain = 0.99f / peak;  // random gain, never clipping
-    for (float& v : x) v *= gain;
+    const Augmenter::Draw change = augmenter_.draw(segment_, rng);
+    std::vector<float> x = crop(change.input_length, rng);
+    for (int attempt = 1; attempt < kTriesBeforeAcceptingSilence && rms(x) < kSilenceRms; ++attempt)
+      x = crop(change.input_length, rng);
+    x = augmenter_.apply(change, std::move(x), segment_);
     std::copy(x.begin(), x.end(), result[b].data_ptr<float>());
   }
   return result;

@@ -1,16 +1,19 @@
-// Training examples: random crops of in-memory clips, with random gain, skipping crops that are silent.
+// Training examples: random crops of in-memory clips, skipping crops that are silent, then augmented (random gain,
+// and with AugmentOptions::standard() speed/pitch and equaliser changes: train/augmentation.h).
 #pragma once
 #include <torch/torch.h>
 
 #include <random>
 #include <vector>
 
+#include "train/augmentation.h"
+
 namespace nwave {
 
 class CropSampler {
  public:
   // clips: 16 kHz mono; segment: samples per crop. Throws Error(kTraining) when there is no audio at all.
-  CropSampler(std::vector<std::vector<float>> clips, int segment);
+  CropSampler(std::vector<std::vector<float>> clips, int segment, const AugmentOptions& augment = AugmentOptions::none());
 
   // A batch [batch, segment]; all randomness comes from rng, so a step's batch depends only on the rng's seed.
   torch::Tensor batch(int batch_size, std::mt19937_64& rng) const;
@@ -18,11 +21,12 @@ class CropSampler {
   double total_seconds() const;
 
  private:
-  std::vector<float> crop(std::mt19937_64& rng) const;
+  std::vector<float> crop(int length, std::mt19937_64& rng) const;
 
   std::vector<std::vector<float>> clips_;
   std::vector<double> weights_;  // clips are drawn in proportion to their length
   int segment_;
+  Augmenter augmenter_;
 };
 
 }  // namespace nwave
