@@ -90,6 +90,38 @@ TEST_F(TrainerTest, ResumeReproducesTheUninterruptedLossSequence) {
   }
 }
 
+// A small adversarial stage: two STFT and two period discriminators, judging half of each example.
+static TrainOptions adversarial(TrainOptions o) {
+  o.adversarial = true;
+  o.discriminators.stft_ffts = {256, 512};
+  o.discriminators.stft_channels = 4;
+  o.discriminators.periods = {2, 3};
+  o.discriminators.period_channels = {4, 8};
+  o.adversarial_segment = 4096;
+  o.augment = AugmentOptions::standard();
+  return o;
+}
+
+TEST_F(TrainerTest, AdversarialResumeReproducesTheUninterruptedRunWithItsDiscriminators) {
+  test::TempDir straight("trainer_adv_straight"), interrupted("trainer_adv_interrupted");
+  train(adversarial(tiny_options(straight.path(), 10)));
+  train(adversarial(tiny_options(interrupted.path(), 5)));
+  auto resumed = tiny_options(interrupted.path(), 10);
+  resumed.resume = true;
+  EXPECT_THROW(train(resumed), Error);  // an adversarial checkpoint is not silently resumed without its stage
+  resumed = adversarial(resumed);
+  resumed.discriminators = DiscriminatorConfig{};  // ignored: the discriminators come from the checkpoint
+  EXPECT_EQ(train(resumed).steps_done, 10);
+  auto a = rows(straight.path()), b = rows(interrupted.path());
+  ASSERT_EQ(a.size(), 10u);
+  ASSERT_EQ(b.size(), 10u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_TRUE(a[i].contains("adv") && a[i].contains("fm") && a[i].contains("disc")) << a[i].dump();
+    EXPECT_EQ(a[i]["loss"].get<double>(), b[i]["loss"].get<double>()) << "step " << a[i]["step"];
+    EXPECT_EQ(a[i]["disc"].get<double>(), b[i]["disc"].get<double>()) << "step " << a[i]["step"];
+  }
+}
+
 TEST_F(TrainerTest, RejectsEmptyDataAndBadOptions) {
   test::TempDir empty("trainer_empty"), run("trainer_bad");
   auto options = tiny_options(run.path(), 5);

@@ -25,6 +25,18 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--steps", options->steps, "Total optimizer steps (a resumed run continues up to this)")->capture_default_str();
   cmd->add_option("--batch", options->batch, "Examples per step")->check(CLI::Range(1, 4096))->capture_default_str();
   cmd->add_option("--segment", options->segment, "Samples per example (a multiple of 128)")->capture_default_str();
+  auto augment = std::make_shared<bool>(false);
+  auto pitch = std::make_shared<double>(-1.0), eq = std::make_shared<double>(-1.0);
+  auto gain = std::make_shared<std::vector<double>>();
+  cmd->add_flag("--augment", *augment,
+                "Augment the crops (speed/pitch by resampling, random equaliser, gain up to near full scale) with the "
+                "measured default recipe; --aug-* change single parts");
+  cmd->add_option("--aug-pitch", *pitch, "Share of crops played up to 3 semitones faster or slower (default: 0, "
+                  "0.5 with --augment)")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--aug-eq", *eq, "Share of crops filtered by a random shelf or peak of up to 8 dB (default: 0, "
+                  "0.5 with --augment)")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--aug-gain", *gain, "Random gain range in dB, MIN MAX, capped at -0.04 dBFS peak (default: -12 6, "
+                  "-15 12 with --augment)")->expected(2);
   cmd->add_flag("--resume", options->resume, "Continue exactly from OUT/checkpoint.safetensors");
   cmd->add_option("--init", options->init_from, "Start from this model's weights and config (fine-tuning; fresh optimizer)")
       ->check(CLI::ExistingFile);
@@ -42,12 +54,33 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--w-stft-original", options->weights.stft_original, "Weight of the original design's STFT loss")->capture_default_str();
   cmd->add_option("--w-commit", options->weights.commit, "Weight of the commitment loss")->capture_default_str();
   cmd->add_option("--w-codebook", options->weights.codebook, "Weight of the codebook loss (vq-update loss)")->capture_default_str();
+  cmd->add_flag("--adversarial", options->adversarial,
+                "Adversarial stage: STFT and period discriminators, hinge loss and feature matching on top of the "
+                "reconstruction losses; start it from a trained model with --init");
+  cmd->add_option("--w-adv", options->weights.adversarial, "Weight of the generator's adversarial (hinge) loss")->capture_default_str();
+  cmd->add_option("--w-fm", options->weights.feature_matching, "Weight of the feature-matching loss")->capture_default_str();
+  cmd->add_option("--disc-lr", options->discriminator_lr, "Peak learning rate of the discriminators")->capture_default_str();
+  cmd->add_option("--adv-segment", options->adversarial_segment,
+                  "Samples of each example the discriminators judge (a random stretch; 0: the whole example)")
+      ->check(CLI::Range(0, 1 << 24))->capture_default_str();
+  cmd->add_option("--disc-stft", options->discriminators.stft_ffts, "FFT sizes of the STFT discriminators")->capture_default_str();
+  cmd->add_option("--disc-stft-channels", options->discriminators.stft_channels, "Channels of each STFT discriminator")->capture_default_str();
+  cmd->add_option("--disc-periods", options->discriminators.periods, "Periods of the period discriminators")->capture_default_str();
+  cmd->add_option("--disc-period-channels", options->discriminators.period_channels, "Channels of the period discriminators' layers")->capture_default_str();
   cmd->add_option("--log-every", options->log_every, "Steps between metrics.jsonl rows")->check(CLI::Range(1, 1000000))->capture_default_str();
   cmd->add_option("--val-every", options->validate_every, "Steps between validations")->check(CLI::Range(1, 100000000))->capture_default_str();
   cmd->add_option("--checkpoint-every", options->checkpoint_every, "Steps between checkpoints")->check(CLI::Range(1, 100000000))->capture_default_str();
   cmd->add_flag("--quiet", options->quiet, "No progress output");
-  cmd->callback([options, preset] {
+  cmd->callback([options, preset, augment, pitch, eq, gain] {
     options->model = ModelConfig::preset(*preset);
+    options->augment = *augment ? AugmentOptions::standard() : AugmentOptions::none();
+    if (*pitch >= 0.0) options->augment.pitch_probability = *pitch;
+    if (*eq >= 0.0) options->augment.eq_probability = *eq;
+    if (!gain->empty()) {
+      if ((*gain)[0] > (*gain)[1]) throw CLI::ValidationError("--aug-gain", "MIN must not exceed MAX");
+      options->augment.min_gain_db = (*gain)[0];
+      options->augment.max_gain_db = (*gain)[1];
+    }
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
     const TrainResult result = train(*options);

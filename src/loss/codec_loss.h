@@ -13,6 +13,9 @@ struct LossWeights {
   double stft_original = 0.0;  // the original design's STFT loss (magnitude L1 at 256/512/1024)
   double commit = 0.1;
   double codebook = 1.0;       // only in vq_update = "loss" mode
+  // Adversarial stage only (TrainOptions::adversarial): the generator's hinge loss and feature matching.
+  double adversarial = 1.0;
+  double feature_matching = 2.0;
 };
 
 struct Losses {

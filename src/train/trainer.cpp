@@ -2,6 +2,8 @@
 
 #include "util/atomic_file.h"
 
+#include "adversarial/adversarial_losses.h"
+
 #include "audio/audio_files.h"
 #include "io/safetensors.h"
 #include "loss/codec_loss.h"
@@ -16,9 +18,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <iostream>
 #include <random>
 #include <set>
@@ -39,7 +43,8 @@ namespace {
 constexpr int kMaxNonFiniteStepsInARow = 20;
 
 struct Split {
-  std::vector<std::string> train, validation;
+  std::vector<std::string> train;
+  std::map<std::string, std::vector<std::string>> validation;  // by group
 };
 
 Split split_files(const TrainOptions& o) {
@@ -50,10 +55,13 @@ Split split_files(const TrainOptions& o) {
   if (!o.validation_dirs.empty()) {
     split.train = all;
     for (const auto& dir : o.validation_dirs)
-      for (auto& f : audio::list_audio_files(dir)) split.validation.push_back(std::move(f));
+      for (auto& f : audio::list_audio_files(dir)) split.validation[audio::group_of(dir, f)].push_back(std::move(f));
   } else {
     // Whole files, fixed by their sorted order: the same split on every run and every machine.
-    for (size_t i = 0; i < all.size(); ++i) (all.size() >= 2 && i % 10 == 5 ? split.validation : split.train).push_back(all[i]);
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all.size() >= 2 && i % 10 == 5) split.validation[""].push_back(all[i]);
+      else split.train.push_back(all[i]);
+    }
   }
   if (split.train.empty()) throw Error(ErrorCode::kTraining, "no audio files (.wav .flac .ogg .mp3) found in the data directories");
   return split;
@@ -85,6 +93,8 @@ double learning_rate_at(const TrainOptions& o, int64_t step) {
   const double warm = o.warmup_steps > 0 ? std::min(1.0, static_cast<double>(step) / o.warmup_steps) : 1.0;
   return o.learning_rate * warm * std::pow(o.lr_decay, std::max<int64_t>(0, step - o.warmup_steps));
 }
+
+double process_cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 // Every random draw of a step comes from (seed, step): a resumed run replays exactly what the uninterrupted one did.
 std::mt19937_64 step_rng(uint64_t seed, int64_t step) {
@@ -126,8 +136,9 @@ class Trainer {
  private:
   void prepare();
   void resume_from_checkpoint();
-  void save_checkpoint(int64_t step);
+  void save_checkpoint(int64_t step, double cpu_seconds);
   Json train_step(int64_t step);
+  void make_discriminators(const DiscriminatorConfig& config);
   Json validate();
   void open_metrics(int64_t keep_up_to_step);
   void log_row(const Json& row);
@@ -138,8 +149,11 @@ class Trainer {
   ModelConfig config_;
   CodecModel model_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;
+  Discriminators discriminators_{nullptr};  // adversarial stage only
+  std::unique_ptr<torch::optim::AdamW> discriminator_optimizer_;
   std::unique_ptr<CropSampler> sampler_;
-  std::vector<std::vector<float>> validation_;
+  std::map<std::string, std::vector<std::vector<float>>> validation_;  // by group ("" when there are no groups)
+  double cpu_seconds_before_ = 0.0;  // CPU time of the steps before this process (from the checkpoint)
   std::ofstream metrics_;
   int64_t start_step_ = 0;
   int non_finite_in_a_row_ = 0;
@@ -162,11 +176,17 @@ void Trainer::prepare() {
   metrics_path_ = out_ / "metrics.jsonl";
 
   const Split split = split_files(o_);
-  sampler_ = std::make_unique<CropSampler>(load_clips(split.train, "training audio"), o_.segment);
-  validation_ = spread_subset(load_clips(split.validation, "validation audio"), o_.max_validation_seconds);
+  sampler_ = std::make_unique<CropSampler>(load_clips(split.train, "training audio"), o_.segment, o_.augment);
+  size_t validation_files = 0, validation_kept = 0;
+  for (const auto& [group, files] : split.validation) {
+    auto& clips = validation_[group];
+    clips = spread_subset(load_clips(files, group.empty() ? "validation audio" : "validation audio " + group), o_.max_validation_seconds / static_cast<double>(split.validation.size()));
+    validation_files += files.size();
+    validation_kept += clips.size();
+  }
   if (!o_.quiet)
-    std::fprintf(stderr, "nwave train: %zu training files (%.1f min), %zu of %zu validation files\n", split.train.size(),
-                 sampler_->total_seconds() / 60.0, validation_.size(), split.validation.size());
+    std::fprintf(stderr, "nwave train: %zu training files (%.1f min), %zu of %zu validation files in %zu group(s)\n",
+                 split.train.size(), sampler_->total_seconds() / 60.0, validation_kept, validation_files, validation_.size());
 
   config_ = o_.model;
   torch::manual_seed(o_.seed);  // the initial weights depend on the seed alone
@@ -186,8 +206,17 @@ void Trainer::prepare() {
   model_->train();
   optimizer_ = std::make_unique<torch::optim::AdamW>(
       model_->parameters(), torch::optim::AdamWOptions(o_.learning_rate).betas({0.8, 0.99}).weight_decay(0.01));
+  if (o_.adversarial) make_discriminators(o_.discriminators);
   if (o_.resume) resume_from_checkpoint();
   open_metrics(start_step_);
+}
+
+void Trainer::make_discriminators(const DiscriminatorConfig& config) {
+  discriminators_ = Discriminators(config);
+  discriminators_->to(device_);
+  discriminators_->train();
+  discriminator_optimizer_ = std::make_unique<torch::optim::AdamW>(
+      discriminators_->parameters(), torch::optim::AdamWOptions(o_.discriminator_lr).betas({0.8, 0.99}).weight_decay(0.01));
 }
 
 void Trainer::resume_from_checkpoint() {
@@ -204,6 +233,22 @@ void Trainer::resume_from_checkpoint() {
   auto optimizer_state = file.tensors.find("optimizer");
   if (optimizer_state == file.tensors.end()) throw Error(ErrorCode::kBadModel, checkpoint_path_.string() + ": no optimizer state");
   restore_optimizer(*optimizer_, optimizer_state->second, device_);
+  if (auto config = file.metadata.find("discriminator_config"); config != file.metadata.end()) {
+    // An adversarial run goes on with the discriminators it had (their configuration from the checkpoint).
+    if (!o_.adversarial)
+      throw Error(ErrorCode::kBadArgument, checkpoint_path_.string() + " is from an adversarial run: resume it with --adversarial");
+    make_discriminators(Json::parse(config->second).get<DiscriminatorConfig>());
+    std::map<std::string, torch::Tensor> disc;
+    const std::string disc_prefix = "discriminator.";
+    for (const auto& [name, tensor] : file.tensors)
+      if (name.rfind(disc_prefix, 0) == 0) disc[name.substr(disc_prefix.size())] = tensor;
+    load_module_tensors(*discriminators_, disc, checkpoint_path_.string());
+    auto disc_state = file.tensors.find("discriminator_optimizer");
+    if (disc_state == file.tensors.end()) throw Error(ErrorCode::kBadModel, checkpoint_path_.string() + ": no discriminator optimizer state");
+    restore_optimizer(*discriminator_optimizer_, disc_state->second, device_);
+  } else if (discriminators_ && !o_.quiet) {
+    std::fprintf(stderr, "nwave train: the checkpoint has no discriminators: the adversarial stage starts with new ones\n");
+  }
   const auto step = file.metadata.find("step");
   int64_t start = -1;
   try {
@@ -212,17 +257,26 @@ void Trainer::resume_from_checkpoint() {
   }
   if (start < 0) throw Error(ErrorCode::kBadModel, checkpoint_path_.string() + ": no valid step number in the metadata");
   start_step_ = start;
+  if (auto cpu = file.metadata.find("cpu_s"); cpu != file.metadata.end()) cpu_seconds_before_ = std::atof(cpu->second.c_str());
   if (!o_.quiet) std::fprintf(stderr, "nwave train: resuming from step %lld\n", static_cast<long long>(start_step_));
 }
 
-void Trainer::save_checkpoint(int64_t step) {
+void Trainer::save_checkpoint(int64_t step, double cpu_seconds) {
   SafetensorsFile file;
   for (const auto& [name, tensor] : module_tensors(*model_)) file.tensors["model." + name] = tensor;
   const std::string bytes = optimizer_bytes(*optimizer_);
   file.tensors["optimizer"] = torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8).clone();
   file.metadata["nwave_config"] = Json(config_).dump();
+  if (discriminators_) {
+    for (const auto& [name, tensor] : module_tensors(*discriminators_)) file.tensors["discriminator." + name] = tensor;
+    const std::string disc_bytes = optimizer_bytes(*discriminator_optimizer_);
+    file.tensors["discriminator_optimizer"] =
+        torch::from_blob(const_cast<char*>(disc_bytes.data()), {static_cast<int64_t>(disc_bytes.size())}, torch::kUInt8).clone();
+    file.metadata["discriminator_config"] = Json(discriminators_->config()).dump();
+  }
   file.metadata["step"] = std::to_string(step);
   file.metadata["seed"] = std::to_string(o_.seed);
+  file.metadata["cpu_s"] = std::to_string(cpu_seconds);
   save_safetensors(checkpoint_path_.string(), file);
   save_model(model_path_.string(), *model_, {{"steps", std::to_string(step)}});
 }
@@ -256,19 +310,58 @@ void Trainer::log_row(const Json& row) {
   if (!metrics_) throw Error(ErrorCode::kIo, "cannot write " + metrics_path_.string() + " (disk full?)");
 }
 
+// The stretches of real and decoded audio the discriminators judge: the same random stretch of each example.
+std::pair<torch::Tensor, torch::Tensor> judged_stretches(const torch::Tensor& real, const torch::Tensor& fake, int length,
+                                                         std::mt19937_64& rng) {
+  const int64_t total = real.size(1);
+  if (length <= 0 || length >= total) return {real, fake};
+  std::uniform_int_distribution<int64_t> start(0, total - length);
+  std::vector<torch::Tensor> real_parts, fake_parts;
+  for (int64_t b = 0; b < real.size(0); ++b) {
+    const int64_t at = start(rng);
+    real_parts.push_back(real[b].narrow(0, at, length));
+    fake_parts.push_back(fake[b].narrow(0, at, length));
+  }
+  return {torch::stack(real_parts), torch::stack(fake_parts)};
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+void assign_gradients(const std::vector<torch::Tensor>& parameters, const std::vector<torch::Tensor>& gradients) {
+  // A copy, not the tensor autograd returned: that may be a view, which the optimizer's zero_grad cannot detach.
+  for (size_t i = 0; i < parameters.size(); ++i)
+    if (gradients[i].defined()) parameters[i].mutable_grad() = gradients[i].clone();
+}
+
 Json Trainer::train_step(int64_t step) {
   auto rng = step_rng(o_.seed, step);
   torch::manual_seed(rng());
   auto batch = sampler_->batch(o_.batch, rng).to(device_);
   auto active = draw_active_codebooks(o_, config_.num_codebooks, rng).to(device_);
   const double lr = learning_rate_at(o_, step);
-  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  set_learning_rate(*optimizer_, lr);
 
   auto out = model_->forward(batch, active);
   auto losses = loss_(out, batch);
-  double total = losses.total.item<double>();
+  torch::Tensor generator_total = losses.total, discriminator_loss;
+  Json row = {{"step", step}};
+  if (discriminators_) {
+    set_learning_rate(*discriminator_optimizer_, o_.discriminator_lr * lr / o_.learning_rate);  // the same schedule
+    auto [real, fake] = judged_stretches(batch, out.audio, o_.adversarial_segment, rng);
+    const auto judged_real = discriminators_->forward(real), judged_fake = discriminators_->forward(fake);
+    const auto adversarial = generator_hinge_loss(judged_fake), matching = feature_matching_loss(judged_real, judged_fake);
+    discriminator_loss = discriminator_hinge_loss(judged_real, judged_fake);
+    generator_total = generator_total + o_.weights.adversarial * adversarial + o_.weights.feature_matching * matching;
+    row["adv"] = adversarial.item<double>();
+    row["fm"] = matching.item<double>();
+    row["disc"] = discriminator_loss.item<double>();
+  }
+  double total = generator_total.item<double>();
   if (o_.inject_non_finite_loss && o_.inject_non_finite_loss(step)) total = std::numeric_limits<double>::quiet_NaN();
-  Json row = {{"step", step}, {"loss", total}};
+  if (discriminators_ && !std::isfinite(row["disc"].get<double>())) total = std::numeric_limits<double>::quiet_NaN();
+  row["loss"] = total;
   optimizer_->zero_grad();
   if (!std::isfinite(total)) {
     row["loss"] = nullptr;
@@ -279,7 +372,21 @@ Json Trainer::train_step(int64_t step) {
     return row;
   }
   non_finite_in_a_row_ = 0;
-  losses.total.backward();
+  if (!discriminators_) {
+    generator_total.backward();
+  } else {
+    // One forward pass of the discriminators serves both players: the codec's gradient flows through their
+    // judgement of the decoded audio (their own parameters left out), and theirs comes from the same judgements
+    // (the codec left out), which saves judging the decoded audio a second time.
+    const auto codec_parameters = model_->parameters(), judge_parameters = discriminators_->parameters();
+    assign_gradients(codec_parameters, torch::autograd::grad({generator_total}, codec_parameters, {}, /*retain_graph=*/true,
+                                                             /*create_graph=*/false, /*allow_unused=*/true));
+    discriminator_optimizer_->zero_grad();
+    assign_gradients(judge_parameters, torch::autograd::grad({discriminator_loss}, judge_parameters, {}, /*retain_graph=*/false,
+                                                             /*create_graph=*/false, /*allow_unused=*/true));
+    row["disc_grad_norm"] = torch::nn::utils::clip_grad_norm_(judge_parameters, o_.grad_clip);
+    discriminator_optimizer_->step();
+  }
   const double grad_norm = torch::nn::utils::clip_grad_norm_(model_->parameters(), o_.grad_clip);
   optimizer_->step();
   row["mel"] = losses.mel.item<double>();
@@ -299,17 +406,24 @@ Json Trainer::validate() {
   std::set<int> counts = {std::min(3, config_.num_codebooks), std::min(5, config_.num_codebooks), config_.num_codebooks};
   Json result = Json::object();
   for (int n : counts) {
-    double sum = 0.0, seconds = 0.0;
-    for (const auto& clip : validation_) {
-      auto wave = pad_to_frames(torch::from_blob(const_cast<float*>(clip.data()), {1, static_cast<int64_t>(clip.size())}).to(device_), config_.hop);
-      auto out = model_->forward(wave, torch::full({1}, n, torch::kLong).to(device_));
-      const double length = clip.size() / static_cast<double>(kSampleRate);
-      sum += loss_.mel()(out.audio, wave).item<double>() * length;
-      seconds += length;
-    }
     char kbps[16];
     std::snprintf(kbps, sizeof kbps, "%.2f", n * config_.kbps_per_codebook());
-    if (seconds > 0.0) result[std::string("val_mel_") + kbps + "kbps"] = sum / seconds;
+    const std::string key = std::string("val_mel_") + kbps + "kbps";
+    double sum = 0.0, seconds = 0.0;  // over every group, weighted by duration
+    for (const auto& [group, clips] : validation_) {
+      double group_sum = 0.0, group_seconds = 0.0;
+      for (const auto& clip : clips) {
+        auto wave = pad_to_frames(torch::from_blob(const_cast<float*>(clip.data()), {1, static_cast<int64_t>(clip.size())}).to(device_), config_.hop);
+        auto out = model_->forward(wave, torch::full({1}, n, torch::kLong).to(device_));
+        const double length = clip.size() / static_cast<double>(kSampleRate);
+        group_sum += loss_.mel()(out.audio, wave).item<double>() * length;
+        group_seconds += length;
+      }
+      if (group_seconds > 0.0 && !group.empty()) result[key + "_" + group] = group_sum / group_seconds;
+      sum += group_sum;
+      seconds += group_seconds;
+    }
+    if (seconds > 0.0) result[key] = sum / seconds;
   }
   model_->train();
   return result;
@@ -321,6 +435,7 @@ TrainResult Trainer::run() {
   result.steps_done = start_step_;
   ProgressBar bar("training", o_.steps, start_step_);
   const auto began = std::chrono::steady_clock::now();
+  const double cpu_began = process_cpu_seconds();
   double loss_ema = 0.0;
   for (int64_t step = start_step_ + 1; step <= o_.steps; ++step) {
     Json row = train_step(step);
@@ -335,6 +450,8 @@ TrainResult Trainer::run() {
     if (step % o_.log_every == 0 || step == 1 || last || validating || row.contains("skipped")) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       row["elapsed_s"] = elapsed;
+      // CPU time of every thread of every run up to here: the fair clock for comparing recipes on a shared machine.
+      row["cpu_s"] = cpu_seconds_before_ + process_cpu_seconds() - cpu_began;
       row["audio_s_per_s"] = (step - start_step_) * o_.batch * o_.segment / static_cast<double>(kSampleRate) / std::max(elapsed, 1e-9);
       log_row(row);
       if (!bar.enabled() && !o_.quiet && (step % (o_.log_every * 10) == 0 || last))
@@ -344,7 +461,7 @@ TrainResult Trainer::run() {
     char detail[64];
     std::snprintf(detail, sizeof detail, "loss %.4f", loss_ema);
     bar.update(step, detail);
-    if (step % o_.checkpoint_every == 0 || last) save_checkpoint(step);
+    if (step % o_.checkpoint_every == 0 || last) save_checkpoint(step, cpu_seconds_before_ + process_cpu_seconds() - cpu_began);
     if (training_stop_flag().load()) {
       result.interrupted = step < o_.steps;
       break;

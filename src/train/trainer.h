@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "adversarial/discriminators.h"
 #include "loss/codec_loss.h"
 #include "model/model_config.h"
+#include "train/augmentation.h"
 
 namespace nwave {
 
@@ -20,6 +22,15 @@ struct TrainOptions {
   int64_t steps = 10000;
   int batch = 8;
   int segment = 16000;
+  AugmentOptions augment = AugmentOptions::none();
+  // Adversarial stage: discriminators judge decoded against real audio (adversarial/discriminators.h); the codec is
+  // trained on the reconstruction losses plus weights.adversarial * hinge + weights.feature_matching * matching.
+  // Meant to start from a reconstruction-trained model (init_from). The discriminators and their optimizer are in
+  // the checkpoint, so --resume stays exact.
+  bool adversarial = false;
+  DiscriminatorConfig discriminators;
+  double discriminator_lr = 2e-4;
+  int adversarial_segment = 4096;  // samples of each example the discriminators judge (a random stretch); 0: all
   bool resume = false;
   std::string init_from;  // a model file to start from (its config and weights; a fresh optimizer): fine-tuning
   std::string device = "cpu";
@@ -34,7 +45,9 @@ struct TrainOptions {
   int log_every = 10;
   int validate_every = 500;
   int checkpoint_every = 200;
-  int max_validation_seconds = 300;  // cap on validation audio so a check stays quick
+  // Cap on validation audio so a check stays quick, shared evenly by the groups of the validation folders (their
+  // first folder level: e.g. prompts, unseen, music), each logged on its own as val_mel_<kbps>kbps_<group>.
+  int max_validation_seconds = 300;
   bool quiet = false;
   // Fault injection for tests: when set and it returns true for a step, that step's loss is treated as NaN (the
   // step is skipped exactly as a real non-finite loss would be). Not reachable from the command line.
