@@ -160,3 +160,24 @@ TEST(Safetensors, DamagedFilesAreRejectedWithBadModel) {
 
 }  // namespace
 }  // namespace nwave
+
+namespace nwave {
+namespace {
+
+TEST(ModelConfigChanges, ChangeNamedFieldsOnlyAndRejectUnknownOrInvalidOnes) {
+  const ModelConfig base = ModelConfig::preset("default");
+  const ModelConfig changed = base.with_changes(R"({"synthesis_fft": 512, "latent_dim": 64})");
+  EXPECT_EQ(changed.synthesis_fft, 512);
+  EXPECT_EQ(changed.latent_dim, 64);
+  EXPECT_EQ(changed.latency_samples(), 512);
+  EXPECT_EQ(changed.channels, base.channels);
+  EXPECT_EQ(changed.num_codebooks, base.num_codebooks);
+  EXPECT_THROW(base.with_changes(R"({"latent_dims": 64})"), Error);      // a typo names no field
+  EXPECT_THROW(base.with_changes(R"({"synthesis_fft": 300})"), Error);   // not a multiple of the hop
+  EXPECT_THROW(base.with_changes(R"({"latent_dim": "wide"})"), Error);   // wrong type
+  EXPECT_THROW(base.with_changes("[1, 2]"), Error);                       // not an object
+  EXPECT_THROW(base.with_changes("{broken"), Error);
+}
+
+}  // namespace
+}  // namespace nwave

@@ -22,6 +22,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--val", options->validation_dirs, "Folder of validation audio; default: every 10th data file, held out");
   cmd->add_option("--out", options->out_dir, "Output folder: metrics.jsonl, model.safetensors, checkpoint.safetensors")->required();
   cmd->add_option("--preset", *preset, "Model preset")->check(CLI::IsMember(ModelConfig::preset_names()))->capture_default_str();
+  auto changes = std::make_shared<std::string>();
+  cmd->add_option("--model-changes", *changes,
+                  "Change fields of the preset's architecture with a JSON object, e.g. '{\"synthesis_fft\": 512}' "
+                  "(keys as in the model file's nwave_config)");
   cmd->add_option("--steps", options->steps, "Total optimizer steps (a resumed run continues up to this)")->capture_default_str();
   cmd->add_option("--batch", options->batch, "Examples per step")->check(CLI::Range(1, 4096))->capture_default_str();
   cmd->add_option("--segment", options->segment, "Samples per example (a multiple of 128)")->capture_default_str();
@@ -71,8 +75,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--val-every", options->validate_every, "Steps between validations")->check(CLI::Range(1, 100000000))->capture_default_str();
   cmd->add_option("--checkpoint-every", options->checkpoint_every, "Steps between checkpoints")->check(CLI::Range(1, 100000000))->capture_default_str();
   cmd->add_flag("--quiet", options->quiet, "No progress output");
-  cmd->callback([options, preset, augment, pitch, eq, gain] {
+  cmd->callback([options, preset, changes, augment, pitch, eq, gain] {
     options->model = ModelConfig::preset(*preset);
+    if (!changes->empty()) options->model = options->model.with_changes(*changes);
     options->augment = *augment ? AugmentOptions::standard() : AugmentOptions::none();
     if (*pitch >= 0.0) options->augment.pitch_probability = *pitch;
     if (*eq >= 0.0) options->augment.eq_probability = *eq;

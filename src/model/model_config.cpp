@@ -83,6 +83,24 @@ ModelConfig ModelConfig::preset(const std::string& name) {
   throw Error(ErrorCode::kBadArgument, "unknown preset '" + name + "' (known: tiny, default, seanet, seanet-tiny)");
 }
 
+ModelConfig ModelConfig::with_changes(const std::string& json_object) const {
+  const auto changes = nlohmann::json::parse(json_object, nullptr, /*allow_exceptions=*/false);
+  if (!changes.is_object()) throw Error(ErrorCode::kBadArgument, "model changes must be a JSON object, e.g. {\"latent_dim\": 64}");
+  nlohmann::json merged = *this;
+  for (const auto& [key, value] : changes.items()) {
+    if (!merged.contains(key)) throw Error(ErrorCode::kBadArgument, "unknown model configuration key '" + key + "'");
+    merged[key] = value;
+  }
+  ModelConfig result;
+  try {
+    result = merged.get<ModelConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kBadArgument, std::string("model changes: wrong type: ") + e.what());
+  }
+  result.validate();
+  return result;
+}
+
 std::vector<std::string> ModelConfig::preset_names() { return {"tiny", "default", "seanet", "seanet-tiny"}; }
 
 void to_json(nlohmann::json& j, const ModelConfig& c) {

@@ -44,6 +44,10 @@ struct ModelConfig {
   void validate() const;
 
   static ModelConfig preset(const std::string& name);  // "tiny", "default", "seanet", "seanet-tiny"
+
+  // This configuration with some fields changed by a JSON object of the same keys, e.g. {"synthesis_fft": 512}.
+  // Throws Error(kBadArgument) for malformed JSON or an unknown key, Error(kBadModel) for an invalid result.
+  ModelConfig with_changes(const std::string& json_object) const;
   static std::vector<std::string> preset_names();
 };
 
