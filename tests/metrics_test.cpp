@@ -109,5 +109,51 @@ TEST(LogMelDistance, HandlesClipsShorterThanTheLargestWindow) {
   EXPECT_THROW(log_mel_distance(x, {}), Error);
 }
 
+// A harmonic tone (10 harmonics, falling 1/h) at f0 Hz for `seconds`, as a voiced vowel would be.
+std::vector<float> harmonic_tone(double f0, double seconds) {
+  std::vector<float> x(static_cast<size_t>(seconds * kSampleRate));
+  for (size_t i = 0; i < x.size(); ++i) {
+    double v = 0.0;
+    for (int h = 1; h <= 10; ++h) v += std::sin(2.0 * M_PI * f0 * h * i / kSampleRate) / h;
+    x[i] = static_cast<float>(0.2 * v);
+  }
+  return x;
+}
+
+TEST(PitchCounts, IdenticalVoicedSignalsHaveNoError) {
+  for (double f0 : {90.0, 220.0, 600.0}) {
+    const auto x = harmonic_tone(f0, 1.0);
+    const PitchCounts c = pitch_counts(x, x);
+    EXPECT_GT(c.active_frames, 90u) << f0;
+    EXPECT_EQ(c.both_voiced_frames, c.active_frames) << "a steady harmonic tone is voiced throughout, f0 " << f0;
+    EXPECT_EQ(c.voicing_error(), 0.0);
+    EXPECT_EQ(c.gross_pitch_error(), 0.0);
+    EXPECT_EQ(c.fine_pitch_error_cents(), 0.0);
+  }
+}
+
+TEST(PitchCounts, MeasuresPitchShiftsInCentsAndCountsLargeOnesAsGross) {
+  const auto reference = harmonic_tone(200.0, 1.0);
+  const PitchCounts semitone = pitch_counts(reference, harmonic_tone(200.0 * std::pow(2.0, 1.0 / 12.0), 1.0));
+  EXPECT_EQ(semitone.gross_pitch_error(), 0.0);
+  EXPECT_NEAR(semitone.fine_pitch_error_cents(), 100.0, 5.0);
+  const PitchCounts fifth = pitch_counts(reference, harmonic_tone(300.0, 1.0));
+  EXPECT_GT(fifth.gross_pitch_error(), 0.95);
+  EXPECT_EQ(fifth.voicing_error(), 0.0);
+}
+
+TEST(PitchCounts, NoiseInPlaceOfAVoiceIsAVoicingErrorAndSilenceIsNotJudged) {
+  auto reference = harmonic_tone(150.0, 1.0);
+  reference.resize(2 * kSampleRate, 0.0f);  // a second of voice, then a second of silence
+  const PitchCounts c = pitch_counts(reference, test::white_noise(0.05, reference.size(), 5));
+  EXPECT_LT(c.active_frames, 110u) << "the silent second is left out";
+  EXPECT_GT(c.voicing_error(), 0.9);
+  PitchCounts pooled = c;
+  pooled += pitch_counts(reference, reference);
+  EXPECT_EQ(pooled.active_frames, 2 * c.active_frames);
+  EXPECT_NEAR(pooled.voicing_error(), c.voicing_error() / 2, 1e-12);
+  EXPECT_EQ(pitch_counts({}, {}).active_frames, 0u);
+}
+
 }  // namespace
 }  // namespace nwave::eval

@@ -1,6 +1,7 @@
 // The driver behind `nwave eval`: runs a codec over a set of files at several bitrates, scores every decoded file
-// against its original and averages per bitrate, optionally beside libopus. The codec is a callback, so this file
-// knows nothing about the model.
+// against its original and averages per bitrate, over all files and per group of files (e.g. training-like prompts,
+// unseen speakers, music), optionally beside libopus. The codec is a callback, so this file knows nothing about the
+// model.
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -8,7 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "eval/metrics.h"
+
 namespace nwave::eval {
+
+struct EvalFile {
+  std::string path;
+  std::string group;  // reported on its own when not empty (files of a folder: audio::group_of)
+};
 
 struct CodecOutput {
   std::vector<float> decoded;  // 16 kHz mono; compared with the input on their common length
@@ -26,43 +34,69 @@ inline const std::vector<double> kOpusKbps = {6.0, 8.0, 12.0};
 
 struct FileScore {
   std::string file;
+  std::string group;
   double seconds = 0.0;
   double actual_kbps = 0.0;  // encoded_bytes * 8 / seconds / 1000
   double stoi = 0.0;
   double log_mel_distance = 0.0;
   double si_sdr_db = 0.0;
+  PitchCounts pitch;
 };
 
-// One codec at one target bitrate: metrics are means over files; actual_kbps is total bits / total duration.
+// One codec at one target bitrate over a set of files. STOI, log-mel and SI-SDR are means over files; the pitch
+// errors pool the frames of all files; actual_kbps is total bits / total duration.
 struct EvalRow {
   std::string codec;
   double target_kbps = 0.0;
   double actual_kbps = 0.0;
+  double seconds = 0.0;
   double stoi = 0.0;
   double log_mel_distance = 0.0;
   double si_sdr_db = 0.0;
-  std::vector<FileScore> per_file;
+  double gross_pitch_error = 0.0;       // fraction of frames voiced in both with F0 off by more than 20 %
+  double fine_pitch_error_cents = 0.0;  // mean F0 error of the other frames voiced in both
+  double voicing_error = 0.0;           // fraction of non-silent frames voiced in one signal only
+  std::vector<FileScore> per_file;      // kept in EvalReport::rows only
+};
+
+struct EvalGroup {
+  std::string name;
+  size_t files = 0;
+  double seconds = 0.0;
+  std::vector<EvalRow> rows;  // as EvalReport::rows, over the group's files
+};
+
+struct SkippedFile {
+  std::string file;
+  std::string reason;
 };
 
 struct EvalReport {
-  std::vector<EvalRow> rows;               // the codec's bitrates in the order asked, then Opus's
-  std::vector<std::string> skipped_files;  // files with no samples, which no metric is defined for
-  double total_seconds = 0.0;              // audio evaluated (per codec and bitrate)
+  std::vector<EvalRow> rows;               // all files: the codec's bitrates in the order asked, then Opus's
+  std::vector<EvalGroup> groups;           // by group name, for files that have one
+  std::vector<SkippedFile> skipped_files;  // unreadable, silent, or too short to score: left out of every mean
+  size_t files_evaluated = 0;              // the files behind every row
+  double total_seconds = 0.0;              // their audio (per codec and bitrate)
 };
 
-// Throws Error(kBadArgument) for no files, no bitrates (and no Opus) or a non-positive bitrate; read errors
-// (Error(kIo)/Error(kBadAudio) naming the file) and codec errors propagate.
-EvalReport evaluate(const std::vector<std::string>& files, const std::vector<double>& kbps_list, const CodecFn& codec,
+// Throws Error(kBadArgument) for no files, no bitrates (and no Opus), a non-positive bitrate, or when no file can be
+// scored. A file that cannot be read, is silent, or is too short for STOI (under 30 non-silent 12.8 ms frames) is
+// listed in skipped_files and the run goes on; codec errors propagate.
+EvalReport evaluate(const std::vector<EvalFile>& files, const std::vector<double>& kbps_list, const CodecFn& codec,
                     bool with_opus, const ProgressFn& progress = nullptr, const std::string& codec_name = "nwave");
 
-// Aligned plain-text table, one line per row: codec, target kbps, actual kbps, STOI, log-mel, SI-SDR, files.
+// Aligned plain-text tables: all files, then one per group, then the skipped files. Columns: codec, target kbps,
+// actual kbps, STOI, log-mel, SI-SDR, gross pitch error %, fine pitch error (cents), voicing error %, files.
 std::string format_table(const EvalReport& report);
 
-// {"total_seconds", "skipped_files", "results": [{"codec", "target_kbps", "actual_kbps", "stoi",
-//  "log_mel_distance", "si_sdr_db", "files", "per_file": [...]}]}
+// {"files_evaluated", "total_seconds", "skipped_files": [{"file", "reason"}], "results": [row...],
+//  "groups": [{"group", "files", "seconds", "results": [row...]}]}; a row is {"codec", "target_kbps",
+//  "actual_kbps", "stoi", "log_mel_distance", "si_sdr_db", "gross_pitch_error", "fine_pitch_error_cents",
+//  "voicing_error", "files"}, and the top-level rows also have "per_file".
 nlohmann::json to_json(const EvalReport& report);
 
-// Three-panel PNG (STOI, log-mel distance, SI-SDR against actual kbps), one curve per codec.
-void plot_report(const EvalReport& report, const std::string& png_path);
+// Four-panel PNG (STOI, log-mel distance, SI-SDR, voicing error against actual kbps), one curve per codec, of the
+// rows of a report or of one of its groups.
+void plot_report(const std::vector<EvalRow>& rows, const std::string& png_path, const std::string& title);
 
 }  // namespace nwave::eval

@@ -171,6 +171,15 @@ double norm(const std::vector<double>& v) {
 
 }  // namespace
 
+bool stoi_defined(const std::vector<float>& clean, int rate) {
+  if (rate <= 0) throw Error(ErrorCode::kBadArgument, "STOI: sample rate must be positive");
+  Signal x(clean.begin(), clean.end());
+  if (rate != kStoiRate) x = resample_octave(x, kStoiRate, rate);
+  Signal y = x;  // remove_silent_frames decides on x alone and needs a partner
+  remove_silent_frames(x, y);
+  return frame_count(x.size(), kFrameLen / 2) >= static_cast<size_t>(kSegment);
+}
+
 double stoi(const std::vector<float>& clean, const std::vector<float>& processed, int rate) {
   if (rate <= 0) throw Error(ErrorCode::kBadArgument, "STOI: sample rate must be positive");
   const size_t n = std::min(clean.size(), processed.size());
