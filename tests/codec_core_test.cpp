@@ -93,6 +93,44 @@ TEST(Losses, ZeroForIdenticalPositiveOtherwise) {
   EXPECT_GT(mel(x + 0.1 * torch::randn({2, 16000}), x).item<double>(), mel(y, x).item<double>());
 }
 
+// A harmonic tone whose partials' phases are either locked to f0 (a voice) or drawn at random every `hop` samples
+// (its harmonics smeared: the same magnitudes frame by frame, incoherent phase).
+torch::Tensor harmonic_batch(bool random_phase, int hop = 256) {
+  auto t = torch::arange(16000, torch::kFloat64) / 16000.0;
+  auto x = torch::zeros({16000}, torch::kFloat64);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  for (int h = 1; h <= 12; ++h) {
+    auto phase = 2.0 * M_PI * 180.0 * h * t;
+    if (random_phase)
+      phase = phase + torch::repeat_interleave(torch::rand({16000 / hop + 1}, gen, torch::kFloat64) * 2 * M_PI, hop).narrow(0, 0, 16000);
+    x = x + torch::sin(phase) / h;
+  }
+  return (0.1 * x).to(torch::kFloat32).unsqueeze(0);
+}
+
+TEST(Losses, PhaseAdvanceIsZeroForTheSameVoiceAndHighForIncoherentHarmonics) {
+  const auto voice = harmonic_batch(false), smeared = harmonic_batch(true);
+  PhaseAdvanceLoss phase;
+  EXPECT_NEAR(phase(voice, voice).item<double>(), 0.0, 1e-4);  // not exactly 0: the softened normalisation
+  EXPECT_NEAR(phase(voice * 0.3, voice).item<double>(), 0.0, 1e-3) << "the level does not matter";
+  const double smeared_loss = phase(smeared, voice).item<double>();
+  EXPECT_GT(smeared_loss, 0.5);
+  EXPECT_LT(smeared_loss, 2.0);
+  // A small waveform error moves the phase little.
+  EXPECT_LT(phase(voice + 0.002 * torch::randn_like(voice), voice).item<double>(), 0.2);
+
+  auto estimate = smeared.clone().requires_grad_(true);
+  phase(estimate, voice).backward();
+  EXPECT_TRUE(torch::isfinite(estimate.grad()).all().item<bool>());
+  EXPECT_GT(estimate.grad().abs().sum().item<double>(), 0.0);
+  // Silence as the estimate: bounded, finite gradients (the softened normalisation).
+  auto silent = torch::zeros_like(voice).requires_grad_(true);
+  const auto silent_loss = phase(silent, voice);
+  silent_loss.backward();
+  EXPECT_TRUE(std::isfinite(silent_loss.item<double>()));
+  EXPECT_TRUE(torch::isfinite(silent.grad()).all().item<bool>());
+}
+
 TEST(Safetensors, ModelRoundTripIsBitExact) {
   test::TempDir dir("safetensors");
   torch::manual_seed(3);

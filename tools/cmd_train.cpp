@@ -56,6 +56,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--w-mel", options->weights.mel, "Weight of the multi-scale mel loss")->capture_default_str();
   cmd->add_option("--w-stft", options->weights.stft, "Weight of the multi-scale STFT loss")->capture_default_str();
   cmd->add_option("--w-stft-original", options->weights.stft_original, "Weight of the original design's STFT loss")->capture_default_str();
+  cmd->add_option("--w-phase", options->weights.phase, "Weight of the phase-advance loss (frame-to-frame phase of "
+                  "each STFT bin, weighted by magnitude: harmonic coherence)")->capture_default_str();
   cmd->add_option("--w-commit", options->weights.commit, "Weight of the commitment loss")->capture_default_str();
   cmd->add_option("--w-codebook", options->weights.codebook, "Weight of the codebook loss (vq-update loss)")->capture_default_str();
   cmd->add_flag("--adversarial", options->adversarial,

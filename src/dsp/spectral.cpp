@@ -23,12 +23,13 @@ double mel_to_hz(double mel) {
 
 }  // namespace
 
-torch::Tensor stft_magnitude(const torch::Tensor& wave, int n_fft, int hop) {
+torch::Tensor stft_complex(const torch::Tensor& wave, int n_fft, int hop) {
   auto window = torch::hann_window(n_fft, torch::TensorOptions().dtype(wave.dtype()).device(wave.device()));
-  auto spec = torch::stft(wave, n_fft, hop, n_fft, window, /*center=*/true, /*pad_mode=*/"reflect",
-                          /*normalized=*/false, /*onesided=*/true, /*return_complex=*/true);
-  return torch::abs(spec);
+  return torch::stft(wave, n_fft, hop, n_fft, window, /*center=*/true, /*pad_mode=*/"reflect",
+                     /*normalized=*/false, /*onesided=*/true, /*return_complex=*/true);
 }
+
+torch::Tensor stft_magnitude(const torch::Tensor& wave, int n_fft, int hop) { return torch::abs(stft_complex(wave, n_fft, hop)); }
 
 torch::Tensor mel_filterbank(int n_fft, int n_mels, int sample_rate, double fmin, double fmax) {
   // Built once per shape: the losses ask for the same few filterbanks at every step.

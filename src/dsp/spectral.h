@@ -4,8 +4,11 @@
 
 namespace nwave::dsp {
 
-// Magnitude STFT of a batch of waveforms [B, T] -> [B, n_fft/2+1, frames]; periodic Hann window of n_fft,
-// centered frames with reflect padding (the usual analysis convention for losses and metrics).
+// Complex STFT of a batch of waveforms [B, T] -> [B, n_fft/2+1, frames]; periodic Hann window of n_fft, centered
+// frames with reflect padding (the usual analysis convention for losses and metrics).
+torch::Tensor stft_complex(const torch::Tensor& wave, int n_fft, int hop);
+
+// Its magnitude: abs(stft_complex(wave, n_fft, hop)).
 torch::Tensor stft_magnitude(const torch::Tensor& wave, int n_fft, int hop);
 
 // Triangular mel filterbank [n_mels, n_fft/2+1] (Slaney mel scale, area-normalised), as librosa's default.

@@ -11,6 +11,7 @@ struct LossWeights {
   double mel = 1.0;            // multi-scale log-mel L1
   double stft = 1.0;           // multi-scale STFT, magnitude + log-magnitude
   double stft_original = 0.0;  // the original design's STFT loss (magnitude L1 at 256/512/1024)
+  double phase = 0.0;          // phase-advance loss (spectral_losses.h) at 512/1024
   double commit = 0.1;
   double codebook = 1.0;       // only in vq_update = "loss" mode
   // Adversarial stage only (TrainOptions::adversarial): the generator's hinge loss and feature matching.
@@ -19,7 +20,7 @@ struct LossWeights {
 };
 
 struct Losses {
-  torch::Tensor total, mel, stft, stft_original, commit, codebook;
+  torch::Tensor total, mel, stft, stft_original, phase, commit, codebook;
 };
 
 class CodecLoss {
@@ -32,6 +33,7 @@ class CodecLoss {
   LossWeights weights_;
   MultiScaleMelLoss mel_;
   MultiScaleStftLoss stft_, original_;
+  PhaseAdvanceLoss phase_;
 };
 
 }  // namespace nwave

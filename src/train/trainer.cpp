@@ -392,6 +392,7 @@ Json Trainer::train_step(int64_t step) {
   row["mel"] = losses.mel.item<double>();
   row["stft"] = losses.stft.item<double>();
   if (o_.weights.stft_original != 0.0) row["stft_original"] = losses.stft_original.item<double>();
+  if (o_.weights.phase != 0.0) row["phase"] = losses.phase.item<double>();
   row["commit"] = losses.commit.item<double>();
   if (config_.vq_update == "loss") row["codebook"] = losses.codebook.item<double>();
   row["grad_norm"] = grad_norm;
