@@ -148,6 +148,7 @@ TEST(PitchCounts, NoiseInPlaceOfAVoiceIsAVoicingErrorAndSilenceIsNotJudged) {
   const PitchCounts c = pitch_counts(reference, test::white_noise(0.05, reference.size(), 5));
   EXPECT_LT(c.active_frames, 110u) << "the silent second is left out";
   EXPECT_GT(c.voicing_error(), 0.9);
+  EXPECT_EQ(c.voicing_lost_share(), 1.0) << "every error is a voiced frame turned to noise";
   PitchCounts pooled = c;
   pooled += pitch_counts(reference, reference);
   EXPECT_EQ(pooled.active_frames, 2 * c.active_frames);

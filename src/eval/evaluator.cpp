@@ -69,6 +69,7 @@ EvalRow summarize(const EvalRow& all, const std::function<bool(const FileScore&)
   row.gross_pitch_error = pitch.gross_pitch_error();
   row.fine_pitch_error_cents = pitch.fine_pitch_error_cents();
   row.voicing_error = pitch.voicing_error();
+  row.voicing_lost_share = pitch.voicing_lost_share();
   return row;
 }
 
@@ -82,6 +83,7 @@ nlohmann::json row_json(const EvalRow& row, size_t files) {
           {"gross_pitch_error", row.gross_pitch_error},
           {"fine_pitch_error_cents", row.fine_pitch_error_cents},
           {"voicing_error", row.voicing_error},
+          {"voicing_lost_share", row.voicing_lost_share},
           {"files", files}};
 }
 

@@ -56,6 +56,7 @@ struct EvalRow {
   double gross_pitch_error = 0.0;       // fraction of frames voiced in both with F0 off by more than 20 %
   double fine_pitch_error_cents = 0.0;  // mean F0 error of the other frames voiced in both
   double voicing_error = 0.0;           // fraction of non-silent frames voiced in one signal only
+  double voicing_lost_share = 0.0;      // share of those voiced in the original only (periodicity lost)
   std::vector<FileScore> per_file;      // kept in EvalReport::rows only
 };
 
@@ -92,7 +93,7 @@ std::string format_table(const EvalReport& report);
 // {"files_evaluated", "total_seconds", "skipped_files": [{"file", "reason"}], "results": [row...],
 //  "groups": [{"group", "files", "seconds", "results": [row...]}]}; a row is {"codec", "target_kbps",
 //  "actual_kbps", "stoi", "log_mel_distance", "si_sdr_db", "gross_pitch_error", "fine_pitch_error_cents",
-//  "voicing_error", "files"}, and the top-level rows also have "per_file".
+//  "voicing_error", "voicing_lost_share", "files"}, and the top-level rows also have "per_file".
 nlohmann::json to_json(const EvalReport& report);
 
 // Four-panel PNG (STOI, log-mel distance, SI-SDR, voicing error against actual kbps), one curve per codec, of the

@@ -34,12 +34,14 @@ double log_mel_distance(const std::vector<float>& reference, const std::vector<f
 struct PitchCounts {
   size_t active_frames = 0;       // reference frames that are not silence
   size_t voicing_errors = 0;      // active frames voiced in one signal and unvoiced in the other
+  size_t voicing_lost = 0;        // of those, voiced in the reference and unvoiced in the estimate
   size_t both_voiced_frames = 0;  // active frames voiced in both
   size_t gross_errors = 0;        // of those, |f0_est / f0_ref - 1| > 20 % (octave jumps, lost harmonics)
   double fine_error_cents_sum = 0.0;  // sum of |1200 log2(f0_est / f0_ref)| over the other both-voiced frames
 
   PitchCounts& operator+=(const PitchCounts& other);
   double voicing_error() const;           // voicing_errors / active_frames (VDE), 0 with no active frame
+  double voicing_lost_share() const;      // voicing_lost / voicing_errors: how much of VDE is lost periodicity
   double gross_pitch_error() const;       // gross_errors / both_voiced_frames (GPE), 0 with none
   double fine_pitch_error_cents() const;  // mean cents over the non-gross both-voiced frames, 0 with none
 };

@@ -86,6 +86,7 @@ PitchCounts pitch_counts(const std::vector<float>& reference, const std::vector<
     ++c.active_frames;
     const bool ref_voiced = ref.f0[i] > 0.0, est_voiced = est.f0[i] > 0.0;
     if (ref_voiced != est_voiced) ++c.voicing_errors;
+    if (ref_voiced && !est_voiced) ++c.voicing_lost;
     if (!ref_voiced || !est_voiced) continue;
     ++c.both_voiced_frames;
     if (std::abs(est.f0[i] / ref.f0[i] - 1.0) > kGrossRatio) {
@@ -100,6 +101,7 @@ PitchCounts pitch_counts(const std::vector<float>& reference, const std::vector<
 PitchCounts& PitchCounts::operator+=(const PitchCounts& o) {
   active_frames += o.active_frames;
   voicing_errors += o.voicing_errors;
+  voicing_lost += o.voicing_lost;
   both_voiced_frames += o.both_voiced_frames;
   gross_errors += o.gross_errors;
   fine_error_cents_sum += o.fine_error_cents_sum;
@@ -107,6 +109,10 @@ PitchCounts& PitchCounts::operator+=(const PitchCounts& o) {
 }
 
 double PitchCounts::voicing_error() const { return active_frames ? static_cast<double>(voicing_errors) / active_frames : 0.0; }
+
+double PitchCounts::voicing_lost_share() const {
+  return voicing_errors ? static_cast<double>(voicing_lost) / voicing_errors : 0.0;
+}
 
 double PitchCounts::gross_pitch_error() const {
   return both_voiced_frames ? static_cast<double>(gross_errors) / both_voiced_frames : 0.0;
