@@ -28,7 +28,8 @@ bool NwvLossTolerantReader::read_at(size_t pos, uint64_t index, std::vector<uint
 bool NwvLossTolerantReader::resynchronise(uint64_t damaged) {
   std::vector<uint16_t> codes;
   const uint64_t last = std::min(packet_count_, damaged + 1 + kMaxResyncGap);  // indices tried: (damaged, last)
-  for (size_t p = pos_ + 1; p + kEntropyPacketOverhead <= size_ && budget_ > 0; ++p) {
+  // From pos_ itself: when packets are missing, a later one starts where the damaged one should have.
+  for (size_t p = pos_; p + kEntropyPacketOverhead <= size_ && budget_ > 0; ++p) {
     size_t hashed_size = 0;
     uint32_t body_crc = 0;
     for (uint64_t j = damaged + 1; j < last; ++j) {

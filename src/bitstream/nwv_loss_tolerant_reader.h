@@ -5,7 +5,7 @@
 // Finding packets after damage:
 // - fixed-width layout: packet i starts at a position the header determines, so a damaged packet costs only itself;
 // - entropy-coded layout: packets have their own lengths, so a damaged length field hides where the next packet
-//   starts. The reader then scans forward byte by byte for a position where a packet of a later index verifies
+//   starts. The reader then scans forward byte by byte from where the damaged packet starts for a position where a packet of a later index verifies
 //   (plausible length and coding, CRC over it and its index). A false match needs a 32-bit CRC collision on top of
 //   a plausible prefix. The scan tries up to kMaxResyncGap indices ahead and spends at most a budget of hashed bytes
 //   proportional to the file size, so hostile input cannot make it slow; past the budget, the rest is lost.
@@ -37,7 +37,7 @@ class NwvLossTolerantReader {
 
  private:
   bool read_at(size_t pos, uint64_t index, std::vector<uint16_t>& codes, size_t& size);
-  // Looks for a packet after `damaged` that verifies, starting past pos_; sets found_* and returns true if any.
+  // Looks for a packet after `damaged` that verifies, starting at pos_; sets found_* and returns true if any.
   bool resynchronise(uint64_t damaged);
 
   const uint8_t* data_;
