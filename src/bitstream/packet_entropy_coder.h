@@ -22,7 +22,7 @@ namespace nwave::bitstream {
 
 // Codes wider than this are not entropy coded (their frequency tables would not fit the coder's 2^16 total).
 constexpr unsigned kMaxEntropyCodeBits = 12;
-constexpr uint32_t kFrequencyIncrement = 32;
+constexpr uint32_t kFrequencyIncrement = 4;  // small: a packet holds only ~250 codes per codebook (tuned on speech, docs/FORMAT.md)
 
 // Range-codes `frames` frames of frame-major codes [frames][codebooks] (each < 2^bits, bits <= 12).
 std::vector<uint8_t> entropy_encode_packet(const uint16_t* codes, size_t frames, unsigned codebooks, unsigned bits);
