@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -15,6 +19,7 @@
 #include "bitstream/packet_entropy_coder.h"
 #include "bitstream/range_coder.h"
 #include "nwave/error.h"
+#include "test_util.h"
 
 namespace nb = nwave::bitstream;
 using nwave::Error;
@@ -280,6 +285,39 @@ TEST(NwvVersion2, EverySingleBitFlipAndTruncationIsDetected) {
   }
   for (size_t len = 0; len < good.size(); ++len) EXPECT_THROW(read(good.substr(0, len)), Error) << len;
   EXPECT_THROW(read(good + std::string(1, '\0')), Error);
+}
+
+TEST(NwvVersion2, AnIndependentReaderWrittenFromFormatDocAgrees) {
+  // scripts/nwv_reference_decoder.py implements docs/FORMAT.md in plain Python; it must read what we write.
+  if (std::system("/usr/bin/python3 -c pass >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 missing";
+  nwave::test::TempDir dir("reference_decoder");
+  struct Case {
+    unsigned codebooks, bits, frames_per_packet;
+    bool entropy;
+    uint32_t version;
+    std::vector<uint16_t> codes;
+  };
+  const std::vector<Case> cases = {
+      {5, 10, 250, true, 2, speechlike_codes(620, 5, 10, 41)},   // range coded, last packet partial
+      {3, 12, 40, true, 2, speechlike_codes(100, 3, 12, 42)},    // widest range-coded codes
+      {2, 1, 16, true, 2, speechlike_codes(50, 2, 1, 43)},       // 1-bit codes
+      {8, 10, 100, true, 2, uniform_codes(150 * 8, 10, 44)},     // incompressible: fixed-width packets in v2
+      {4, 10, 30, false, 2, speechlike_codes(70, 4, 10, 45)},    // version 2 without entropy coding
+      {4, 10, 30, false, 1, speechlike_codes(70, 4, 10, 46)},    // version 1
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    nb::StreamHeader h = header(c.codebooks, c.bits, c.frames_per_packet, c.entropy);
+    h.format_version = c.version;
+    const std::string nwv = dir.file("case" + std::to_string(i) + ".nwv"), txt = nwv + ".txt";
+    std::ofstream(nwv, std::ios::binary) << write(h, c.codes);
+    const std::string cmd = "/usr/bin/python3 " NWAVE_SOURCE_DIR "/scripts/nwv_reference_decoder.py '" + nwv +
+                            "' > '" + txt + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << "case " << i;
+    std::ifstream in(txt);
+    const std::vector<uint16_t> got{std::istream_iterator<uint16_t>(in), std::istream_iterator<uint16_t>()};
+    EXPECT_EQ(got, c.codes) << "case " << i;
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ damage
