@@ -11,24 +11,27 @@ void LossConcealment::observe_good(const uint16_t* codes, size_t frames, int num
   lost_run_ = 0;
 }
 
-void LossConcealment::ramp(std::vector<float>& samples, float to) {
-  // A linear ramp from the current gain to `to` across the samples, so that no step is audible.
-  const size_t n = samples.size();
-  if (n == 0) return;
+void LossConcealment::ramp(std::vector<float>& samples, size_t span, float to) {
+  // Linear, so that no step is audible.
+  if (samples.empty()) return;
+  span = std::min(span, samples.size());
   const float from = gain_;
-  for (size_t i = 0; i < n; ++i) samples[i] *= from + (to - from) * static_cast<float>(i + 1) / static_cast<float>(n);
+  for (size_t i = 0; i < span; ++i)
+    samples[i] *= from + (to - from) * static_cast<float>(i + 1) / static_cast<float>(span);
+  if (to != 1.0f)
+    for (size_t i = span; i < samples.size(); ++i) samples[i] *= to;
   gain_ = to;
 }
 
 void LossConcealment::shape_lost(std::vector<float>& samples, size_t lost_frames) {
   lost_run_ = static_cast<int>(std::min<size_t>(kConcealFadeFrames, lost_run_ + lost_frames));
-  ramp(samples, 1.0f - static_cast<float>(lost_run_) / kConcealFadeFrames);
+  ramp(samples, samples.size(), 1.0f - static_cast<float>(lost_run_) / kConcealFadeFrames);
 }
 
 void LossConcealment::shape_good(std::vector<float>& samples) {
-  if (gain_ != 1.0f) ramp(samples, 1.0f);  // only after a loss: otherwise samples stay bit-exact
+  if (gain_ != 1.0f) ramp(samples, frame_samples_, 1.0f);  // only after a loss: otherwise bit-exact
 }
 
-void LossConcealment::reset() { *this = LossConcealment(); }
+void LossConcealment::reset() { *this = LossConcealment(frame_samples_); }
 
 }  // namespace nwave

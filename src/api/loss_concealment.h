@@ -13,6 +13,8 @@ constexpr int kConcealFadeFrames = 8;  // 64 ms at 125 frames/s: long enough to 
 
 class LossConcealment {
  public:
+  explicit LossConcealment(size_t frame_samples) : frame_samples_(frame_samples) {}
+
   // Remembers the last of `frames` good frames (frame-major codes) as the prediction for a loss.
   void observe_good(const uint16_t* codes, size_t frames, int num_codebooks);
   // The codes to decode for one lost frame, and how many codebooks they have (1 zero code before any good frame).
@@ -26,8 +28,10 @@ class LossConcealment {
   void reset();
 
  private:
-  void ramp(std::vector<float>& samples, float to);
+  // Moves the gain linearly to `to` over the first `span` samples; the samples after them are scaled by `to`.
+  void ramp(std::vector<float>& samples, size_t span, float to);
 
+  size_t frame_samples_;
   std::vector<uint16_t> predicted_ = std::vector<uint16_t>(1, 0);
   float gain_ = 1.0f;
   int lost_run_ = 0;

@@ -104,7 +104,8 @@ struct StreamingDecoder::Impl {
   std::shared_ptr<const Model> model;
   engine::DecoderState state;
   LossConcealment concealment;
-  Impl(std::shared_ptr<const Model> m, const engine::EngineModel& e) : model(std::move(m)), state(e) {}
+  Impl(std::shared_ptr<const Model> m, const engine::EngineModel& e)
+      : model(std::move(m)), state(e), concealment(static_cast<size_t>(model->hop())) {}
 };
 
 StreamingDecoder::StreamingDecoder(std::shared_ptr<const Model> model) {
