@@ -10,7 +10,7 @@ NwvLossTolerantReader::NwvLossTolerantReader(const uint8_t* data, size_t size) :
   header_ = decode_header(data, size);
   packet_count_ = packet_count(header_);
   pos_ = kNwvHeaderSize;
-  budget_ = 32 * static_cast<uint64_t>(size) + (uint64_t{1} << 20);
+  budget_ = 16 * static_cast<uint64_t>(size) + 4096;
 }
 
 bool NwvLossTolerantReader::read_at(size_t pos, uint64_t index, std::vector<uint16_t>& codes, size_t& size) {

@@ -1,5 +1,6 @@
 #include "bitstream/packet_entropy_coder.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -12,10 +13,16 @@ namespace {
 // Context of a repeat decision: what codebook c - 1 did in this frame, what codebook c did in the previous frame.
 enum class Repeat : uint8_t { kNo = 0, kYes = 1, kUnknown = 2 };
 
-// The adaptive state of one codebook within one packet.
+// The adaptive state of one codebook within one packet. Counts are also summed per block of kBlock symbols, so
+// that finding a cumulative count costs ~ alphabet / kBlock + kBlock steps instead of the alphabet size.
 class CodebookModel {
  public:
-  explicit CodebookModel(unsigned bits) : counts_(size_t{1} << bits, 1), total_(1u << bits) {}
+  explicit CodebookModel(unsigned bits)
+      : counts_(size_t{1} << bits, 1),
+        blocks_((counts_.size() + kBlock - 1) / kBlock, 0),
+        total_(1u << bits) {
+    for (size_t s = 0; s < counts_.size(); ++s) blocks_[s / kBlock] += 1;
+  }
 
   BitProbability& repeat_probability(Repeat coarser, Repeat previous) {
     return repeat_[static_cast<size_t>(coarser)][static_cast<size_t>(previous)];
@@ -25,9 +32,10 @@ class CodebookModel {
   // to exclude nothing).
   uint32_t cumulative(uint32_t symbol, uint32_t excluded) const {
     uint32_t sum = 0;
-    for (uint32_t s = 0; s < symbol; ++s)
-      if (s != excluded) sum += counts_[s];
-    return sum;
+    const uint32_t block = symbol / kBlock;
+    for (uint32_t b = 0; b < block; ++b) sum += blocks_[b];
+    for (uint32_t s = block * kBlock; s < symbol; ++s) sum += counts_[s];
+    return excluded < symbol ? sum - counts_[excluded] : sum;
   }
   uint32_t total(uint32_t excluded) const { return total_ - (excluded < counts_.size() ? counts_[excluded] : 0); }
   uint32_t count(uint32_t symbol) const { return counts_[symbol]; }
@@ -35,29 +43,47 @@ class CodebookModel {
   // The symbol whose interval (in the table without `excluded`) contains `value`; sets its cumulative count.
   uint32_t find(uint32_t value, uint32_t excluded, uint32_t& cumulative) const {
     uint32_t sum = 0;
-    for (uint32_t s = 0; s < counts_.size(); ++s) {
-      if (s == excluded) continue;
-      if (value < sum + counts_[s]) {
-        cumulative = sum;
-        return s;
+    const bool excluding = excluded < counts_.size();
+    for (uint32_t b = 0; b < blocks_.size(); ++b) {
+      const uint32_t in_block = blocks_[b] - (excluding && excluded / kBlock == b ? counts_[excluded] : 0);
+      if (value >= sum + in_block) {
+        sum += in_block;
+        continue;
       }
-      sum += counts_[s];
+      const uint32_t end = std::min<uint32_t>((b + 1) * kBlock, static_cast<uint32_t>(counts_.size()));
+      for (uint32_t s = b * kBlock; s < end; ++s) {
+        if (s == excluded) continue;
+        if (value < sum + counts_[s]) {
+          cumulative = sum;
+          return s;
+        }
+        sum += counts_[s];
+      }
     }
     throw Error(ErrorCode::kCorruptStream, "range-coded payload holds an impossible value");  // value >= total
   }
 
   void learn(uint32_t symbol) {
     counts_[symbol] += kFrequencyIncrement;
+    blocks_[symbol / kBlock] += kFrequencyIncrement;
     total_ += kFrequencyIncrement;
     if (total_ > kMaxFrequencyTotal) {  // halve, keeping every count >= 1
       total_ = 0;
-      for (uint32_t& c : counts_) total_ += (c = (c + 1) / 2);
+      std::fill(blocks_.begin(), blocks_.end(), 0);
+      for (size_t s = 0; s < counts_.size(); ++s) {
+        counts_[s] = (counts_[s] + 1) / 2;
+        blocks_[s / kBlock] += counts_[s];
+        total_ += counts_[s];
+      }
     }
   }
 
  private:
+  static constexpr uint32_t kBlock = 32;
+
   std::array<std::array<BitProbability, 3>, 3> repeat_{};
   std::vector<uint32_t> counts_;
+  std::vector<uint32_t> blocks_;  // blocks_[b] = sum of counts_[b * kBlock .. (b + 1) * kBlock)
   uint32_t total_;
 };
 
