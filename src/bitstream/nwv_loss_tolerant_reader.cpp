@@ -26,33 +26,41 @@ bool NwvLossTolerantReader::read_at(size_t pos, uint64_t index, std::vector<uint
 }
 
 bool NwvLossTolerantReader::resynchronise(uint64_t damaged) {
+  // Candidate indices (damaged, last): all full packets share one size rule, the last packet may be shorter, so a
+  // position is first checked once per size rule, and only a plausible prefix is hashed and tried per index.
+  const uint64_t last = std::min(packet_count_, damaged + 1 + kMaxResyncGap);
+  const uint64_t final_index = packet_count_ - 1;
+  const bool final_is_short = packet_frames(header_, final_index) < header_.frames_per_packet;
+  const uint64_t full_end = final_is_short ? std::min(last, final_index) : last;  // full packets: [damaged + 1, full_end)
+  struct Range {
+    uint64_t first, end;
+  };
+  const Range ranges[2] = {{damaged + 1, full_end}, {final_is_short ? std::max({full_end, final_index, damaged + 1}) : last, last}};
   std::vector<uint16_t> codes;
-  const uint64_t last = std::min(packet_count_, damaged + 1 + kMaxResyncGap);  // indices tried: (damaged, last)
   // From pos_ itself: when packets are missing, a later one starts where the damaged one should have.
   for (size_t p = pos_; p + kEntropyPacketOverhead <= size_ && budget_ > 0; ++p) {
-    size_t hashed_size = 0;
-    uint32_t body_crc = 0;
-    for (uint64_t j = damaged + 1; j < last; ++j) {
-      const size_t bytes = entropy_packet_bytes(header_, j, data_ + p);
+    --budget_;
+    for (const Range& r : ranges) {
+      if (r.first >= r.end) continue;
+      const size_t bytes = entropy_packet_bytes(header_, r.first, data_ + p);
       if (bytes == 0 || bytes > size_ - p) continue;
-      if (bytes != hashed_size) {  // only the last packet can differ in length: hash each candidate body once
-        const size_t body = bytes - 4;
-        body_crc = crc32(data_ + p, body);
-        hashed_size = bytes;
-        budget_ -= std::min<uint64_t>(budget_, body);
-      }
-      uint8_t index_bytes[4];
-      for (int b = 0; b < 4; ++b) index_bytes[b] = static_cast<uint8_t>(j >> (8 * b));
-      const uint8_t* stored = data_ + p + bytes - 4;
+      const size_t body = bytes - 4;
+      const uint32_t body_crc = crc32(data_ + p, body);
+      budget_ -= std::min<uint64_t>(budget_, body);
+      const uint8_t* stored = data_ + p + body;
       const uint32_t want = static_cast<uint32_t>(stored[0]) | static_cast<uint32_t>(stored[1]) << 8 |
                             static_cast<uint32_t>(stored[2]) << 16 | static_cast<uint32_t>(stored[3]) << 24;
-      if (crc32_update(body_crc, index_bytes, 4) != want) continue;
-      size_t size = 0;
-      if (!read_at(p, j, codes, size)) continue;  // CRC right but the payload does not decode: keep looking
-      found_ = true;
-      found_index_ = j;
-      found_pos_ = p;
-      return true;
+      for (uint64_t j = r.first; j < r.end; ++j) {
+        uint8_t index_bytes[4];
+        for (int b = 0; b < 4; ++b) index_bytes[b] = static_cast<uint8_t>(j >> (8 * b));
+        if (crc32_update(body_crc, index_bytes, 4) != want) continue;
+        size_t size = 0;
+        if (!read_at(p, j, codes, size)) continue;  // CRC right but the payload does not decode: keep looking
+        found_ = true;
+        found_index_ = j;
+        found_pos_ = p;
+        return true;
+      }
     }
   }
   return false;

@@ -7,8 +7,8 @@
 // - entropy-coded layout: packets have their own lengths, so a damaged length field hides where the next packet
 //   starts. The reader then scans forward byte by byte from where the damaged packet starts for a position where a packet of a later index verifies
 //   (plausible length and coding, CRC over it and its index). A false match needs a 32-bit CRC collision on top of
-//   a plausible prefix. The scan tries up to kMaxResyncGap indices ahead and hashes at most 16 times the file size (plus 4 KiB)
-//   in all, so hostile input cannot make it slow; past the budget, the rest is lost.
+//   a plausible prefix. The scan tries up to kMaxResyncGap indices ahead and hashes and scans at most 16 times the file size
+//   (plus 4 KiB) in all, so hostile input cannot make it slow; past the budget, the rest is lost.
 #pragma once
 #include <cstddef>
 #include <cstdint>
