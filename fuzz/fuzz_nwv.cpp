@@ -155,7 +155,7 @@ int64_t tolerant_read(const uint8_t* data, size_t size, std::vector<uint16_t>& c
   try {
     nwave::bitstream::NwvLossTolerantReader reader(data, size);
     // A header may (with a valid CRC) claim 2^40 frames; concealing them all is correct but takes hours.
-    if (reader.header().frame_count > (1u << 16)) return -2;
+    if (reader.header().frame_count > (1u << 12)) return -2;
     std::vector<uint16_t> packet;
     size_t frames = 0;
     bool lost = false;
