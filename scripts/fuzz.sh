@@ -6,6 +6,7 @@
 # timeouts and out-of-memory inputs to build-fuzz/artifacts/<name>/, logs to build-fuzz/logs/. Exit status 1 if any
 # target found something. Reproduce a finding with: build-fuzz/<target> FILE. (libFuzzer writes new inputs into the
 # FIRST corpus directory it is given: never put fuzz/corpus/ first, or the committed seeds fill up.)
+# FUZZ_RUNS=N stops each target after N executions instead (SECONDS then only bounds the time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -31,6 +32,7 @@ for t in "${targets[@]}"; do
   # A hostile header or model config must not make nwave allocate without bound: 2 GiB RSS / 512 MiB per malloc.
   # fuzz_model: LibTorch's static state is reported as leaks (it is not instrumented): leak checks off there.
   extra=(-rss_limit_mb=2048 -malloc_limit_mb=512)
+  [[ -n ${FUZZ_RUNS:-} ]] && extra+=(-runs="$FUZZ_RUNS")
   [[ $t == fuzz_model ]] && extra+=(-detect_leaks=0)
   echo "fuzz: $t for ${seconds}s (log: $log)"
   if ! build-fuzz/"$t" -max_total_time="$seconds" -timeout=20 -max_len=65536 \

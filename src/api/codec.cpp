@@ -113,8 +113,10 @@ NwvContents ParseNwv(const std::vector<uint8_t>& nwv) {
   out.info.entropy_coded = h.entropy_coded;
   out.info.file_bytes = nwv.size();
   out.info.fixed_width_bytes = bitstream::expected_file_size(h);
-  // The reader has checked the file size against the header, so this allocation is backed by real bytes.
-  out.codes.reserve(static_cast<size_t>(h.frame_count) * h.num_codebooks);
+  // For fixed width the reader has checked the file size against the header, so this allocation is backed by
+  // real bytes. Entropy-coded packets can be tiny (a silent packet costs a few bytes), so there the codes grow
+  // only as packets actually decode: at most ~3000 codes per byte of file, however the header lies.
+  if (!h.entropy_coded) out.codes.reserve(static_cast<size_t>(h.frame_count) * h.num_codebooks);
   std::vector<uint16_t> packet;
   size_t frames = 0;
   while (reader.next_packet(packet, frames)) out.codes.insert(out.codes.end(), packet.begin(), packet.end());
