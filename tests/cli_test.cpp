@@ -277,7 +277,7 @@ TEST_F(Cli, ConcealDecodesPastADamagedPacketKeepingTheLength) {
   EXPECT_NE(r.err.find("concealed 1 of 3 packets"), std::string::npos) << r.err;
   EXPECT_EQ(read_audio(out).samples.size(), n);
   // A truncated file: the missing packets are concealed too.
-  std::ofstream(damaged, std::ios::binary) << slurp(nwv).substr(0, 300);
+  std::ofstream(damaged, std::ios::binary) << slurp(nwv).substr(0, 60);  // the header and 8 bytes
   const Result t = nwave("decode " + quote(damaged) + " " + quote(out) + " --conceal --model " + model);
   ASSERT_EQ(t.code, 0) << t.err;
   EXPECT_NE(t.err.find("concealed 3 of 3 packets"), std::string::npos) << t.err;
