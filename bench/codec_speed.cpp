@@ -18,9 +18,11 @@
 #include <filesystem>
 #include <functional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bitstream/nwv_format.h"
 #include "engine/engine.h"
 #include "engine/kernels.h"
 #include "eval/opus_codec.h"
@@ -171,6 +173,24 @@ int main(int argc, char** argv) {
   const std::vector<float> y = decoder->DecodeCodes(codes.data(), codes.size() / nc, nc);
   const double t_dec = now() - t0;
 
+  // The .nwv container with entropy coding (version 2: range coder + context model) on the same codes: what
+  // Encoder::Encode adds to EncodeCodes and Decoder::Decode (ParseNwv) to DecodeCodes.
+  t0 = now();
+  nwave::bitstream::StreamHeader header;
+  header.codebook_bits = static_cast<uint32_t>(model->codebook_bits());
+  header.num_codebooks = static_cast<uint32_t>(nc);
+  header.entropy_coded = true;
+  std::ostringstream nwv_out(std::ios::binary);
+  nwave::bitstream::NwvWriter writer(nwv_out, header);
+  writer.write_frames(codes.data(), codes.size() / nc);
+  writer.finish(n);
+  const std::string nwv_text = nwv_out.str();
+  const double t_pack = now() - t0;
+  t0 = now();
+  const nwave::NwvContents parsed = nwave::ParseNwv(std::vector<uint8_t>(nwv_text.begin(), nwv_text.end()));
+  const double t_unpack = now() - t0;
+  const bool entropy_same = parsed.codes == codes;
+
   // Engine, streaming: one frame per call (the real-time case), on the first 60 s at most.
   const size_t ns = std::min(n, static_cast<size_t>(60 * 16000));
   auto se = nwave::StreamingEncoder::Create(model, kbps);
@@ -225,6 +245,10 @@ int main(int argc, char** argv) {
   std::printf("| nwave engine, offline | %.0fx | %.0fx | %.0fx | %.1f (%.0f %%) |\n", seconds / t_enc, seconds / t_dec,
               seconds / (t_enc + t_dec), (enc_flop + dec_flop) / (t_enc + t_dec) / 1e9,
               100 * (enc_flop + dec_flop) / (t_enc + t_dec) / 1e9 / peak_gflops);
+  std::printf("| .nwv v2 entropy coding alone (codes to bytes, bytes to codes) | %.0fx | %.0fx | %.0fx | |\n",
+              seconds / t_pack, seconds / t_unpack, seconds / (t_pack + t_unpack));
+  std::printf("| nwave engine, offline, with entropy-coded .nwv | %.0fx | %.0fx | %.0fx | |\n",
+              seconds / (t_enc + t_pack), seconds / (t_dec + t_unpack), seconds / (t_enc + t_pack + t_dec + t_unpack));
   std::printf("| nwave engine, streaming 1 frame/call (first %.0f s) | %.0fx | %.0fx | %.0fx | |\n", sec_s,
               sec_s / t_senc, sec_s / t_sdec, sec_s / (t_senc + t_sdec));
   std::printf("| LibTorch CodecModel, offline (first %.0f s) | %.0fx | %.0fx | %.0fx | |\n", sec_s, sec_s / t_tenc,
@@ -232,6 +256,9 @@ int main(int argc, char** argv) {
   std::printf("| libopus 6 kbps (encode+decode) | | | %.0fx | |\n", seconds / t_opus);
   std::printf("\nstreaming codes identical to offline: %s; decoded %zu + %zu samples; opus %zu bytes\n",
               stream_same ? "yes" : "NO", y.size(), decoded, opus.encoded_bytes);
+  std::printf("entropy-coded .nwv: %zu bytes, %.1f %% of fixed width (%llu bytes); codes identical after parsing: %s\n",
+              nwv_text.size(), 100.0 * nwv_text.size() / parsed.info.fixed_width_bytes,
+              static_cast<unsigned long long>(parsed.info.fixed_width_bytes), entropy_same ? "yes" : "NO");
   std::printf("algorithmic latency: %d samples (%.1f ms)\n", nwave::latency_samples(*model),
               1000.0 * nwave::latency_samples(*model) / config.sample_rate);
   std::printf("peak RSS: %.0f MB (whole signal, codes and decoded signal held in memory by this benchmark)\n",

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, -DNWAVE_FUZZ=ON, in build-fuzz/) and runs each for SECONDS (default 600),
 # one at a time on one core. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
-#   targets: fuzz_nwv (.nwv reader), fuzz_audio (read_audio), fuzz_model (load_safetensors, load_model, Model::Load)
+#   targets: fuzz_nwv (.nwv readers, v1 and v2), fuzz_range (range decoder + context model), fuzz_audio (read_audio), fuzz_model (load_safetensors, load_model, Model::Load)
 # Seeds come from fuzz/corpus/<name>/ (read-only); new inputs go to build-fuzz/corpus/<name>/, crashes, leaks,
 # timeouts and out-of-memory inputs to build-fuzz/artifacts/<name>/, logs to build-fuzz/logs/. Exit status 1 if any
 # target found something. Reproduce a finding with: build-fuzz/<target> FILE. (libFuzzer writes new inputs into the
 # FIRST corpus directory it is given: never put fuzz/corpus/ first, or the committed seeds fill up.)
+# FUZZ_RUNS=N stops each target after N executions instead (SECONDS then only bounds the time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_nwv fuzz_audio fuzz_model)
+((${#targets[@]})) || targets=(fuzz_nwv fuzz_range fuzz_audio fuzz_model)
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/setup.sh installs clang-14)" >&2; exit 1; }
 launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -31,6 +32,7 @@ for t in "${targets[@]}"; do
   # A hostile header or model config must not make nwave allocate without bound: 2 GiB RSS / 512 MiB per malloc.
   # fuzz_model: LibTorch's static state is reported as leaks (it is not instrumented): leak checks off there.
   extra=(-rss_limit_mb=2048 -malloc_limit_mb=512)
+  [[ -n ${FUZZ_RUNS:-} ]] && extra+=(-runs="$FUZZ_RUNS")
   [[ $t == fuzz_model ]] && extra+=(-detect_leaks=0)
   echo "fuzz: $t for ${seconds}s (log: $log)"
   if ! build-fuzz/"$t" -max_total_time="$seconds" -timeout=20 -max_len=65536 \

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the small seed corpora under fuzz/corpus/ (committed; rerun only to change them).
-#   nwv/:         valid .nwv files built byte by byte from docs/FORMAT.md (Python, zlib CRC-32), plus damaged ones
+#   nwv/:         valid .nwv files built byte by byte from docs/FORMAT.md (Python, zlib CRC-32), plus damaged ones;
+#                 version 2 entropy-coded ones written by build-fuzz/fuzz_nwv (NWAVE_FUZZ_WRITE_SEEDS)
+#   range/:       range-coder payloads with their layout, written by build-fuzz/fuzz_range
 #   audio/:       tiny WAV (16-bit, float, stereo, 8 kHz), FLAC, OGG/Vorbis, MP3 made with ffmpeg
 #   safetensors/: tiny safetensors files; a complete (micro) nwave model is written by fuzz_model itself
 #                 (NWAVE_FUZZ_WRITE_SEED=path build-fuzz/fuzz_model) when that binary exists.
@@ -90,6 +92,11 @@ prefix 1 "$tmp/a.flac" "$C/audio/a.flac.seed"
 prefix 2 "$tmp/a.ogg" "$C/audio/a.ogg.seed"
 [[ -f "$tmp/a.mp3" ]] && prefix 3 "$tmp/a.mp3" "$C/audio/a.mp3.seed"
 
+# Version 2 (entropy-coded) .nwv seeds and range-coder payloads are written by the targets themselves (the range
+# coder is not reimplemented in Python here; scripts/nwv_reference_decoder.py only decodes).
+mkdir -p "$C/range"
+[[ -x build-fuzz/fuzz_nwv ]] && NWAVE_FUZZ_WRITE_SEEDS="$C/nwv" build-fuzz/fuzz_nwv -runs=0 >/dev/null 2>&1 || true
+[[ -x build-fuzz/fuzz_range ]] && NWAVE_FUZZ_WRITE_SEEDS="$C/range" build-fuzz/fuzz_range -runs=0 >/dev/null 2>&1 || true
 if [[ -x build-fuzz/fuzz_model ]]; then
   NWAVE_FUZZ_WRITE_SEED="$C/safetensors/micro_model.safetensors" build-fuzz/fuzz_model -runs=0 >/dev/null 2>&1 || true
 fi

@@ -249,6 +249,7 @@ TEST(NwvHeader, LayoutMatchesFormatDoc) {
   nb::StreamHeader h = make_header(5, 10);
   h.original_samples = 16000;
   h.frame_count = 125;
+  h.format_version = 1;
   const auto b = nb::encode_header(h);
   ASSERT_EQ(b.size(), 52u);
   EXPECT_EQ(std::string(b.begin(), b.begin() + 4), "NWVQ");
@@ -275,7 +276,8 @@ TEST(NwvHeader, WriterRejectsFieldsOutOfRange) {
       [](nb::StreamHeader& h) { h.num_codebooks = 0; },      [](nb::StreamHeader& h) { h.num_codebooks = 33; },
       [](nb::StreamHeader& h) { h.frames_per_packet = 0; },  [](nb::StreamHeader& h) { h.hop = 0; },
       [](nb::StreamHeader& h) { h.sample_rate = 0; },        [](nb::StreamHeader& h) { h.original_channels = 0; },
-      [](nb::StreamHeader& h) { h.original_sample_rate = 0; }, [](nb::StreamHeader& h) { h.format_version = 2; },
+      [](nb::StreamHeader& h) { h.original_sample_rate = 0; }, [](nb::StreamHeader& h) { h.format_version = 3; },
+      [](nb::StreamHeader& h) { h.format_version = 1; h.entropy_coded = true; },
       [](nb::StreamHeader& h) { h.frames_per_packet = 65536; },
   };
   for (size_t i = 0; i < breakers.size(); ++i) {
@@ -394,6 +396,7 @@ TEST(NwvRoundTrip, MatchesTheGoldenExampleOfFormatDoc) {
     golden.push_back(static_cast<char>(std::stoi(golden_hex.substr(i, 2), nullptr, 16)));
   }
   nb::StreamHeader h = make_header(2, 10, 2);
+  h.format_version = 1;
   h.original_sample_rate = 48000;
   h.original_channels = 2;
   h.model_fingerprint = 0x1122334455667788ull;
@@ -578,10 +581,10 @@ TEST(NwvCorruption, ForeignDataIsRejected) {
 
 TEST(NwvCorruption, UnknownVersionIsRejectedByName) {
   std::string bytes = small_file();
-  bytes[4] = 2;  // version 2, CRC not even looked at
+  bytes[4] = 3;  // version 3, CRC not even looked at
   std::string message;
   EXPECT_TRUE(rejected(bytes, true, &message));
-  EXPECT_NE(message.find("version 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 3"), std::string::npos) << message;
 }
 
 TEST(NwvCorruption, LyingLengthWithValidCrcIsCaughtBeforeAllocation) {

@@ -243,6 +243,53 @@ TEST_F(Cli, InfoDescribesANwvFileByContent) {
   EXPECT_NE(m.out.find("family: spectral"), std::string::npos) << m.out;
 }
 
+TEST_F(Cli, EntropyCodingIsTheDefaultAndNoEntropyDecodesToTheSameWav) {
+  const std::string in = wav("in.wav", 48000, 16000);
+  const std::string a = dir.file("a.nwv"), b = dir.file("b.nwv"), wa = dir.file("a.wav"), wb = dir.file("b.wav");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(a) + " --model " + model).code, 0);
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(b) + " --no-entropy --model " + model).code, 0);
+  EXPECT_LE(std::filesystem::file_size(a), std::filesystem::file_size(b) + 2 * 5);
+  ASSERT_EQ(nwave("decode " + quote(a) + " " + quote(wa) + " --model " + model).code, 0);
+  ASSERT_EQ(nwave("decode " + quote(b) + " " + quote(wb) + " --model " + model).code, 0);
+  EXPECT_EQ(slurp(wa), slurp(wb));
+  const Result info = nwave("info " + quote(a));
+  ASSERT_EQ(info.code, 0) << info.err;
+  EXPECT_NE(info.out.find("format: version 2, entropy-coded packets"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("kbps actual"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("of the fixed-width size (" + std::to_string(std::filesystem::file_size(b)) + " bytes)"),
+            std::string::npos)
+      << info.out;
+  EXPECT_NE(nwave("info " + quote(b)).out.find("format: version 2, fixed-width packets"), std::string::npos);
+}
+
+TEST_F(Cli, ConcealDecodesPastADamagedPacketKeepingTheLength) {
+  const size_t n = 16000 * 5 + 77;  // 5 s: three packets of 2 s
+  const std::string in = wav("in.wav", n, 16000);
+  const std::string nwv = dir.file("a.nwv"), out = dir.file("out.wav"), damaged = dir.file("damaged.nwv");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model).code, 0);
+  std::string bytes = slurp(nwv);
+  bytes[52 + 20] = static_cast<char>(bytes[52 + 20] ^ 0x40);  // inside the first packet
+  std::ofstream(damaged, std::ios::binary) << bytes;
+  expect_error_exit(nwave("decode " + quote(damaged) + " " + quote(out) + " --model " + model), "no --conceal");
+  EXPECT_FALSE(std::filesystem::exists(out));
+  const Result r = nwave("decode " + quote(damaged) + " " + quote(out) + " --conceal --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("concealed 1 of 3 packets"), std::string::npos) << r.err;
+  EXPECT_EQ(read_audio(out).samples.size(), n);
+  // A truncated file: the missing packets are concealed too.
+  std::ofstream(damaged, std::ios::binary) << slurp(nwv).substr(0, 60);  // the header and 8 bytes
+  const Result t = nwave("decode " + quote(damaged) + " " + quote(out) + " --conceal --model " + model);
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.err.find("concealed 3 of 3 packets"), std::string::npos) << t.err;
+  EXPECT_EQ(read_audio(out).samples.size(), n);
+  // An intact file with --conceal decodes as without it.
+  const std::string plain = dir.file("plain.wav");
+  ASSERT_EQ(nwave("decode " + quote(nwv) + " " + quote(plain) + " --model " + model).code, 0);
+  const Result c = nwave("decode " + quote(nwv) + " " + quote(out) + " --conceal --model " + model);
+  EXPECT_NE(c.err.find("concealed 0 of 3 packets"), std::string::npos) << c.err;
+  EXPECT_EQ(slurp(out), slurp(plain));
+}
+
 TEST_F(Cli, UsageErrorsExit2AndBitrateRules) {
   const std::string in = wav("in.wav", 8000, 16000);
   const std::string nwv = dir.file("a.nwv");

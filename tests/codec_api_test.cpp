@@ -1,6 +1,7 @@
 // The public codec API (include/nwave/codec.h): lengths, bitrates, determinism, size bound, error handling.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -12,6 +13,7 @@
 #include "io/safetensors.h"
 #include "nwave/codec.h"
 #include "nwave/error.h"
+#include "nwave/streaming.h"
 #include "test_util.h"
 
 namespace nwave {
@@ -122,6 +124,57 @@ TEST_F(CodecApi, DecodingAtFewerCodebooksEqualsEncodingAtFewer) {
   EXPECT_EQ(d->Decode(full, 2.2), y_two);
 }
 
+TEST_F(CodecApi, EntropyCodedAndFixedWidthFilesDecodeToIdenticalSamples) {
+  const auto x = speechlike(48000, 16000, 6);  // 3 s: 375 frames, two packets
+  auto e = encoder(3.0);
+  EXPECT_TRUE(e->entropy_coding());  // the default
+  const auto entropy = e->Encode(x.data(), x.size());
+  e->set_entropy_coding(false);
+  const auto fixed = e->Encode(x.data(), x.size());
+  const NwvContents a = ParseNwv(entropy), b = ParseNwv(fixed);
+  EXPECT_TRUE(a.info.entropy_coded);
+  EXPECT_FALSE(b.info.entropy_coded);
+  EXPECT_EQ(a.info.format_version, 2);
+  EXPECT_EQ(a.codes, b.codes);
+  EXPECT_EQ(a.info.file_bytes, entropy.size());
+  EXPECT_EQ(a.info.fixed_width_bytes, fixed.size());
+  EXPECT_EQ(b.info.fixed_width_bytes, fixed.size());
+  EXPECT_LE(entropy.size(), fixed.size() + 2 * 5);  // at worst the length and coding fields of each packet
+  auto d = decoder();
+  EXPECT_EQ(d->Decode(entropy), d->Decode(fixed));            // bit-identical samples
+  EXPECT_EQ(d->Decode(entropy, 1.5), d->Decode(fixed, 1.5));  // and at a lower bitrate than the file's
+  EXPECT_NEAR(a.info.actual_kbps(), entropy.size() * 8.0 / 3.0 / 1000.0, 1e-9);
+}
+
+TEST_F(CodecApi, StreamingDecoderConcealsLostFramesKeepingTheTimeline) {
+  const auto x = speechlike(48000, 16000, 7);
+  const auto codes = encoder(3.0)->EncodeCodes(x.data(), x.size());
+  const int n = 4;
+  const size_t hop = static_cast<size_t>(model_->hop()), frames = codes.size() / n;
+  auto reference = StreamingDecoder::Create(model_), concealing = StreamingDecoder::Create(model_);
+  const auto ref_head = reference->push(codes.data(), 100, n);
+  const auto ref_gap = reference->push(codes.data() + 100 * n, 50, n);
+  const auto ref_tail = reference->push(codes.data() + 150 * n, frames - 150, n);
+  const auto head = concealing->push(codes.data(), 100, n);
+  const auto gap = concealing->push_lost(50);
+  const auto tail = concealing->push(codes.data() + 150 * n, frames - 150, n);
+  EXPECT_EQ(head, ref_head);  // nothing changes before the loss
+  EXPECT_EQ(gap.size(), ref_gap.size());
+  EXPECT_EQ(gap.size(), 50 * hop);
+  EXPECT_EQ(tail.size(), ref_tail.size());
+  EXPECT_EQ(concealing->flush().size(), reference->flush().size());
+  // Faded to silence after kConcealFadeFrames lost frames (8): the rest of the gap is exactly zero.
+  EXPECT_TRUE(std::all_of(gap.begin() + 9 * hop, gap.end(), [](float v) { return v == 0.0f; }));
+  double first = 0;  // the first lost frame is still audible: the decoder continues on the last good codes
+  for (size_t i = 0; i < hop; ++i) first += std::fabs(gap[i]);
+  EXPECT_GT(first, 0.0);
+  // Good frames after the gap are heard again, and the signal stays finite.
+  double energy = 0;
+  for (size_t i = 10 * hop; i < tail.size(); ++i) energy += tail[i] * tail[i];
+  EXPECT_GT(energy, 0.0);
+  EXPECT_TRUE(std::all_of(tail.begin(), tail.end(), [](float v) { return std::isfinite(v); }));
+}
+
 TEST_F(CodecApi, DecodingAboveTheFilesBitrateIsAnError) {
   const auto x = speechlike(4000, 16000, 6);
   const auto two = encoder(1.5)->Encode(x.data(), x.size());
@@ -152,10 +205,13 @@ TEST_F(CodecApi, FileSizeIsWithinThreePercentPlus256BytesOfTheBitrate) {
     const auto x = speechlike(static_cast<size_t>(seconds * 16000), 16000, 8);
     for (double kbps : {0.75, 1.5, 2.25, 3.0}) {
       auto e = encoder(kbps);
-      const auto nwv = e->Encode(x.data(), x.size());
+      const auto nwv = e->Encode(x.data(), x.size());  // entropy coded: at most 5 bytes per packet above fixed width
       const double bound = 1.03 * e->bitrate_kbps() * 1000 * seconds / 8 + 256;
       EXPECT_LE(static_cast<double>(nwv.size()), bound) << kbps << " kbps, " << seconds << " s";
-      EXPECT_GE(static_cast<double>(nwv.size()), e->bitrate_kbps() * 1000 * seconds / 8) << "suspiciously small";
+      e->set_entropy_coding(false);
+      const auto fixed = e->Encode(x.data(), x.size());
+      EXPECT_LE(static_cast<double>(fixed.size()), bound) << kbps << " kbps, " << seconds << " s";
+      EXPECT_GE(static_cast<double>(fixed.size()), e->bitrate_kbps() * 1000 * seconds / 8) << "suspiciously small";
     }
   }
 }

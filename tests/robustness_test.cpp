@@ -112,6 +112,16 @@ void fix_packet_crcs(Bytes& b) {
   }
   size_t pos = bitstream::kNwvHeaderSize;
   for (uint64_t i = 0; i < bitstream::packet_count(h); ++i) {
+    if (h.entropy_coded) {  // version 2 entropy-coded: CRC over length, coding and payload, then the index
+      if (b.size() - pos < 5) return;
+      const size_t length = b[pos] | b[pos + 1] << 8 | b[pos + 2] << 16 | static_cast<size_t>(b[pos + 3]) << 24;
+      if (length > b.size() - pos - 5 || b.size() - pos - 5 - length < 4) return;
+      uint8_t index[4];
+      put_le(index, i, 4);
+      put_le(b.data() + pos + 5 + length, bitstream::crc32_update(bitstream::crc32(b.data() + pos, 5 + length), index, 4), 4);
+      pos += 5 + length + 4;
+      continue;
+    }
     const size_t payload = bitstream::packet_payload_bytes(h, bitstream::packet_frames(h, i));
     if (payload + 4 > b.size() - pos) return;
     Bytes buf(4 + payload);
@@ -256,6 +266,9 @@ TEST_F(Robustness, MutatedNwvFilesThroughTheCli) {
     expect_clean(nwave_cli(dir, "decode " + quote(in) + " " + quote(wav) + " --force " + model_arg), what, wav);
     std::filesystem::remove(wav);
     if (i % 3 == 0) {
+      expect_clean(nwave_cli(dir, "decode " + quote(in) + " " + quote(wav) + " --force --conceal " + model_arg),
+                   what + " --conceal", wav);
+      std::filesystem::remove(wav);
       expect_clean(nwave_cli(dir, "tokens " + quote(in) + " " + quote(npy)), what + " tokens", npy);
       expect_clean(nwave_cli(dir, "info " + quote(in)), what + " info");
       std::filesystem::remove(npy);

@@ -16,6 +16,7 @@
 #include "audio/stream_resampler.h"
 #include "bitstream/npy_writer.h"
 #include "bitstream/nwv_format.h"
+#include "bitstream/nwv_loss_tolerant_reader.h"
 #include "nwave/audio.h"
 #include "nwave/codec.h"
 #include "nwave/error.h"
@@ -32,6 +33,8 @@ struct CodecOptions {
   int threads = 0;     // 0: LibTorch's default
   bool original_rate = false;
   bool force = false;
+  bool no_entropy = false;  // encode: fixed-width packets
+  bool conceal = false;     // decode: conceal damaged packets instead of failing
   int chunk = 0;  // 0: the default block size
 };
 
@@ -85,12 +88,45 @@ std::string kbps_text(double kbps) {
   return text;
 }
 
-// Streams a .nwv file to a WAV file packet by packet (the same checks and output as Decoder::Decode).
-void decode_file(const CodecOptions& o, const std::shared_ptr<const Model>& model) {
-  std::ifstream in(o.input, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno));
-  if (in.peek() == std::ifstream::traits_type::eof()) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
-  bitstream::NwvReader reader(in);
+// The packets of a .nwv file in order: verified strictly, packet by packet from disk (any damage is an error), or,
+// with --conceal, from memory past damaged and missing packets, which come back marked lost.
+class PacketSource {
+ public:
+  explicit PacketSource(const CodecOptions& o) {
+    if (o.conceal) {
+      bytes_ = read_file_bytes(o.input);
+      if (bytes_.empty()) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
+      tolerant_ = std::make_unique<bitstream::NwvLossTolerantReader>(bytes_.data(), bytes_.size());
+      return;
+    }
+    in_.open(o.input, std::ios::binary);
+    if (!in_) throw Error(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno));
+    if (in_.peek() == std::ifstream::traits_type::eof()) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
+    strict_ = std::make_unique<bitstream::NwvReader>(in_);
+  }
+  const bitstream::StreamHeader& header() const { return strict_ ? strict_->header() : tolerant_->header(); }
+  bool next(std::vector<uint16_t>& codes, size_t& frames, bool& lost) {
+    lost = false;
+    return strict_ ? strict_->next_packet(codes, frames) : tolerant_->next_packet(codes, frames, lost);
+  }
+  uint64_t lost_packets() const { return tolerant_ ? tolerant_->lost_packets() : 0; }
+  uint64_t total_packets() const { return strict_ ? strict_->total_packets() : tolerant_->total_packets(); }
+
+ private:
+  std::ifstream in_;
+  std::vector<uint8_t> bytes_;
+  std::unique_ptr<bitstream::NwvReader> strict_;
+  std::unique_ptr<bitstream::NwvLossTolerantReader> tolerant_;
+};
+
+struct PacketCount {
+  uint64_t lost = 0, total = 0;
+};
+
+// Streams a .nwv file to a WAV file packet by packet (the same checks and output as Decoder::Decode). Returns how
+// many packets were concealed (none without --conceal) of how many.
+PacketCount decode_file(const CodecOptions& o, const std::shared_ptr<const Model>& model) {
+  PacketSource reader(o);
   const bitstream::StreamHeader& h = reader.header();
   if (h.model_fingerprint != model->fingerprint() && !o.force)
     throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream was written by model " +
@@ -137,7 +173,12 @@ void decode_file(const CodecOptions& o, const std::shared_ptr<const Model>& mode
   const size_t chunk = static_cast<size_t>(o.chunk > 0 ? o.chunk : kDefaultDecodeChunk);
   std::vector<uint16_t> packet, selected;
   size_t frames = 0;
-  while (reader.next_packet(packet, frames)) {
+  bool lost = false;
+  while (reader.next(packet, frames, lost)) {
+    if (lost) {  // the decoder conceals the gap: the output keeps its length
+      emit(decoder->push_lost(frames));
+      continue;
+    }
     const uint16_t* codes = packet.data();
     if (use != have) {
       selected.resize(frames * static_cast<size_t>(use));
@@ -162,6 +203,7 @@ void decode_file(const CodecOptions& o, const std::shared_ptr<const Model>& mode
     wav.write(resampled);
   }
   wav.commit();
+  return {reader.lost_packets(), reader.total_packets()};
 }
 
 }  // namespace
@@ -176,6 +218,8 @@ void add_encode_command(CLI::App& app) {
   add_model_options(cmd, *o);
   cmd->add_option("--chunk", o->chunk, "Feed the encoder SAMPLES samples (16 kHz) at a time; the output is the same")
       ->check(CLI::Range(1, 1 << 24));
+  cmd->add_flag("--no-entropy", o->no_entropy,
+                "Write fixed-width packets (codes at 10 bits each) instead of range-coded ones; same decoded audio");
   cmd->callback([o] {
     if (o->threads > 0) set_num_threads(o->threads);
     // Streams from disk: the reader yields 16 kHz blocks, the encoder returns the codes of completed frames, the
@@ -193,6 +237,7 @@ void add_encode_command(CLI::App& app) {
     header.original_sample_rate = static_cast<uint32_t>(reader->original_rate());
     header.original_channels = static_cast<uint32_t>(std::min(reader->original_channels(), 65535));
     header.model_fingerprint = model->fingerprint();
+    header.entropy_coded = !o->no_entropy;
     // The writer seeks back to patch the header, so it needs a seekable stream: a file beside the output, or
     // memory when the output is a device or FIFO (a .nwv is small: 4.5 MB for an hour at 10 kbps).
     util::check_output_path(o->output);
@@ -244,13 +289,19 @@ void add_decode_command(CLI::App& app) {
   add_model_options(cmd, *o);
   cmd->add_flag("--original-rate", o->original_rate, "Resample to the input's original sample rate (from the header)");
   cmd->add_flag("--force", o->force, "Decode even if the file was written by another model");
+  cmd->add_flag("--conceal", o->conceal,
+                "Decode past damaged or missing packets, concealing them (the output keeps its length); "
+                "reports how many on stderr");
   cmd->add_option("--chunk", o->chunk, "Feed the decoder FRAMES frames at a time; the output is the same")
       ->check(CLI::Range(1, 1 << 20));
   cmd->callback([o] {
     if (o->threads > 0) set_num_threads(o->threads);
     auto model = load_cli_model(o->model);
     try {
-      decode_file(*o, model);
+      const PacketCount packets = decode_file(*o, model);
+      if (o->conceal)
+        std::fprintf(stderr, "nwave: %s: concealed %llu of %llu packets (damaged or missing)\n", o->input.c_str(),
+                     static_cast<unsigned long long>(packets.lost), static_cast<unsigned long long>(packets.total));
     } catch (const Error& e) {
       if (e.code() == ErrorCode::kModelMismatch && !o->force)
         throw Error(e.code(), o->input + ": " + e.what() + " (pass --force to decode anyway)");

@@ -38,7 +38,14 @@ void print_nwv_info(const std::string& path) {
   const StreamInfo& s = contents.info;
   std::printf("stream: %s\n", path.c_str());
   std::printf("sample rate: %d Hz\n", s.sample_rate);
-  std::printf("bitrate: %.2f kbps\n", s.kbps());
+  std::printf("format: version %d, %s\n", s.format_version,
+              s.entropy_coded ? "entropy-coded packets" : "fixed-width packets");
+  std::printf("bitrate: %.2f kbps nominal, %.2f kbps actual (%llu bytes)\n", s.kbps(), s.actual_kbps(),
+              static_cast<unsigned long long>(s.file_bytes));
+  if (s.entropy_coded && s.fixed_width_bytes > 0)
+    std::printf("entropy coding: %.1f %% of the fixed-width size (%llu bytes), saving %.1f %%\n",
+                100.0 * s.file_bytes / s.fixed_width_bytes, static_cast<unsigned long long>(s.fixed_width_bytes),
+                100.0 - 100.0 * s.file_bytes / s.fixed_width_bytes);
   std::printf("codebooks: %d (%d bits each)\n", s.num_codebooks, s.codebook_bits);
   std::printf("frames: %llu (hop %d samples)\n", static_cast<unsigned long long>(s.frames), s.hop);
   std::printf("duration: %.3f s (%llu samples)\n", s.duration_seconds(), static_cast<unsigned long long>(s.original_samples));

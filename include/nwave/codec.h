@@ -83,8 +83,13 @@ struct StreamInfo {
   int original_rate = 0;          // of the input before resampling (informational)
   int original_channels = 0;      // of the input before downmixing (informational)
   uint64_t model_fingerprint = 0;
+  int format_version = 0;           // 1 or 2
+  bool entropy_coded = false;       // version 2 with range-coded packets
+  uint64_t file_bytes = 0;          // size of the file parsed (ParseNwv), header included
+  uint64_t fixed_width_bytes = 0;   // size of the same stream without entropy coding
 
-  double kbps() const;              // num_codebooks * codebook_bits * sample_rate / hop / 1000
+  double kbps() const;              // num_codebooks * codebook_bits * sample_rate / hop / 1000: the nominal bitrate
+  double actual_kbps() const;       // file_bytes * 8 / duration / 1000: what the file really costs (0 when empty)
   double duration_seconds() const;  // original_samples / sample_rate
 };
 
@@ -115,6 +120,11 @@ class Encoder {
   double bitrate_kbps() const;  // num_codebooks() * kbps_per_codebook: the bitrate actually coded
   const Model& model() const;
 
+  // Encode() writes format version 2 with range-coded packets by default (docs/FORMAT.md); false writes the
+  // fixed-width layout (version 2, entropy flag clear). The codes, and so the decoded audio, are the same.
+  void set_entropy_coding(bool on) { entropy_coding_ = on; }
+  bool entropy_coding() const { return entropy_coding_; }
+
   // Codes for n samples at the model's rate, in [-1, 1]: ceil(n / hop) frames (the last one zero-padded),
   // frame-major [frames][num_codebooks()]. Bit-identical to a StreamingEncoder fed the same samples in any
   // chunks (include/nwave/streaming.h): both run the same inference engine. Throws
@@ -129,6 +139,7 @@ class Encoder {
   Encoder(std::shared_ptr<const Model> model, int num_codebooks);
   std::shared_ptr<const Model> model_;
   int num_codebooks_;
+  bool entropy_coding_ = true;
 };
 
 class Decoder {

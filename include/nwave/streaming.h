@@ -74,6 +74,11 @@ class StreamingDecoder {
   // the model's; codes must be < the codebook size. Throws Error(kBadArgument) otherwise (nothing is consumed).
   // num_codebooks may change between calls (a bitrate switch).
   std::vector<float> push(const uint16_t* codes, size_t frames, int num_codebooks);
+  // Packet loss: `frames` frames whose codes never arrived (a damaged or missing packet). Returns hop samples per
+  // frame, like push(), concealing the gap: the decoder runs on the last good frame's codes while the output fades
+  // to silence within 8 frames (64 ms); the next good frames ramp back up over one frame. Without losses, output is
+  // unchanged (bit-exact).
+  std::vector<float> push_lost(size_t frames);
   // Ends the stream: returns the samples still held back (delay_frames() * hop of them once a stream has at least
   // that many frames), then resets.
   std::vector<float> flush();

@@ -81,6 +81,11 @@ double StreamInfo::kbps() const {
   return hop > 0 ? static_cast<double>(num_codebooks) * codebook_bits * sample_rate / hop / 1000.0 : 0.0;
 }
 
+double StreamInfo::actual_kbps() const {
+  const double seconds = duration_seconds();
+  return seconds > 0 ? static_cast<double>(file_bytes) * 8.0 / seconds / 1000.0 : 0.0;
+}
+
 double StreamInfo::duration_seconds() const {
   return sample_rate > 0 ? static_cast<double>(original_samples) / sample_rate : 0.0;
 }
@@ -104,8 +109,14 @@ NwvContents ParseNwv(const std::vector<uint8_t>& nwv) {
   out.info.original_rate = static_cast<int>(h.original_sample_rate);
   out.info.original_channels = static_cast<int>(h.original_channels);
   out.info.model_fingerprint = h.model_fingerprint;
-  // The reader has checked the file size against the header, so this allocation is backed by real bytes.
-  out.codes.reserve(static_cast<size_t>(h.frame_count) * h.num_codebooks);
+  out.info.format_version = static_cast<int>(h.format_version);
+  out.info.entropy_coded = h.entropy_coded;
+  out.info.file_bytes = nwv.size();
+  out.info.fixed_width_bytes = bitstream::expected_file_size(h);
+  // For fixed width the reader has checked the file size against the header, so this allocation is backed by
+  // real bytes. Entropy-coded packets can be tiny (a silent packet costs a few bytes), so there the codes grow
+  // only as packets actually decode: at most ~3000 codes per byte of file, however the header lies.
+  if (!h.entropy_coded) out.codes.reserve(static_cast<size_t>(h.frame_count) * h.num_codebooks);
   std::vector<uint16_t> packet;
   size_t frames = 0;
   while (reader.next_packet(packet, frames)) out.codes.insert(out.codes.end(), packet.begin(), packet.end());
@@ -183,6 +194,7 @@ std::vector<uint8_t> Encoder::Encode(const float* samples, size_t n, int origina
   header.original_sample_rate = static_cast<uint32_t>(original_rate);
   header.original_channels = static_cast<uint32_t>(original_channels);
   header.model_fingerprint = model_->fingerprint();
+  header.entropy_coded = entropy_coding_;
   std::ostringstream out(std::ios::binary);
   bitstream::NwvWriter writer(out, header);
   writer.write_frames(codes.data(), codes.size() / static_cast<size_t>(num_codebooks_));

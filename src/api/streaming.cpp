@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "api/loss_concealment.h"
 #include "api/model_impl.h"
 #include "engine/engine.h"
 #include "nwave/error.h"
@@ -102,7 +103,9 @@ const Model& StreamingEncoder::model() const { return *impl_->model; }
 struct StreamingDecoder::Impl {
   std::shared_ptr<const Model> model;
   engine::DecoderState state;
-  Impl(std::shared_ptr<const Model> m, const engine::EngineModel& e) : model(std::move(m)), state(e) {}
+  LossConcealment concealment;
+  Impl(std::shared_ptr<const Model> m, const engine::EngineModel& e)
+      : model(std::move(m)), state(e), concealment(static_cast<size_t>(model->hop())) {}
 };
 
 StreamingDecoder::StreamingDecoder(std::shared_ptr<const Model> model) {
@@ -133,16 +136,36 @@ std::vector<float> StreamingDecoder::push(const uint16_t* codes, size_t frames, 
                                                std::to_string(size) + " entries)");
   out.reserve(frames * static_cast<size_t>(model.hop()));
   impl_->state.push(codes, static_cast<int64_t>(frames), num_codebooks, out);
+  impl_->concealment.observe_good(codes, frames, num_codebooks);
+  impl_->concealment.shape_good(out);
+  return out;
+}
+
+std::vector<float> StreamingDecoder::push_lost(size_t frames) {
+  std::vector<float> out, one;
+  LossConcealment& concealment = impl_->concealment;
+  out.reserve(frames * static_cast<size_t>(impl_->model->hop()));
+  for (size_t f = 0; f < frames; ++f) {  // frame by frame: the fade advances one step per lost frame
+    one.clear();
+    impl_->state.push(concealment.predicted_codes().data(), 1, concealment.predicted_codebooks(), one);
+    concealment.shape_lost(one, 1);
+    out.insert(out.end(), one.begin(), one.end());
+  }
   return out;
 }
 
 std::vector<float> StreamingDecoder::flush() {
   std::vector<float> out;
   impl_->state.flush(out);
+  impl_->concealment.shape_good(out);
+  impl_->concealment.reset();
   return out;
 }
 
-void StreamingDecoder::reset() { impl_->state.reset(); }
+void StreamingDecoder::reset() {
+  impl_->state.reset();
+  impl_->concealment.reset();
+}
 int StreamingDecoder::delay_frames() const { return impl_->state.delay_frames(); }
 const Model& StreamingDecoder::model() const { return *impl_->model; }
 

@@ -7,6 +7,7 @@
 
 #include "bitstream/bit_packer.h"
 #include "bitstream/crc32.h"
+#include "bitstream/packet_entropy_coder.h"
 
 namespace nwave::bitstream {
 namespace {
@@ -22,7 +23,7 @@ constexpr size_t kOffHop = 12;                  // u16
 constexpr size_t kOffFramesPerPacket = 14;      // u16
 constexpr size_t kOffOriginalSampleRate = 16;   // u32
 constexpr size_t kOffOriginalChannels = 20;     // u16
-constexpr size_t kOffReserved = 22;             // u16, must be 0
+constexpr size_t kOffFlags = 22;                // u16: version 1 reserved (0); version 2 bit 0 = entropy coded
 constexpr size_t kOffFrameCount = 24;           // u64
 constexpr size_t kOffOriginalSamples = 32;      // u64
 constexpr size_t kOffModelFingerprint = 40;     // u64
@@ -32,6 +33,10 @@ static_assert(kOffHeaderCrc + 4 == kNwvHeaderSize, "header layout and size disag
 constexpr uint32_t kMaxSampleRate = 1000000;  // generous: anything real fits, nothing absurd does
 constexpr size_t kPacketCrcBytes = 4;
 constexpr size_t kPacketIndexBytes = 4;        // the index is hashed, not stored
+constexpr size_t kPacketLengthBytes = 4;       // entropy-coded layout: u32 payload length
+constexpr size_t kEntropyPrefixBytes = kPacketLengthBytes + 1;  // length + coding byte
+constexpr uint32_t kFlagEntropyCoded = 1;
+constexpr size_t kMinRangePayload = 4;         // a range coder flushes 4 bytes, whatever it codes
 
 void put_le(uint8_t* p, uint64_t value, size_t bytes) {
   for (size_t i = 0; i < bytes; ++i) p[i] = static_cast<uint8_t>(value >> (8 * i));
@@ -73,7 +78,8 @@ std::string packet_label(uint64_t index, uint64_t count) {
 }  // namespace
 
 bool StreamHeader::operator==(const StreamHeader& o) const {
-  return format_version == o.format_version && sample_rate == o.sample_rate && hop == o.hop &&
+  return format_version == o.format_version && entropy_coded == o.entropy_coded && sample_rate == o.sample_rate &&
+         hop == o.hop &&
          codebook_bits == o.codebook_bits && num_codebooks == o.num_codebooks &&
          frames_per_packet == o.frames_per_packet && frame_count == o.frame_count &&
          original_samples == o.original_samples && original_sample_rate == o.original_sample_rate &&
@@ -86,9 +92,12 @@ uint64_t frames_for_samples(uint64_t samples, uint32_t hop) {
 }
 
 void validate_header(const StreamHeader& h, ErrorCode code) {
-  if (h.format_version != kNwvFormatVersion) {
+  if (h.format_version < kNwvOldestFormatVersion || h.format_version > kNwvFormatVersion) {
     throw Error(code, prefix_for(code) + "unsupported format version " + std::to_string(h.format_version) +
-                          " (this build reads version " + std::to_string(kNwvFormatVersion) + ")");
+                          " (this build reads versions 1 and 2)");
+  }
+  if (h.entropy_coded && h.format_version < 2) {
+    throw Error(code, prefix_for(code) + "entropy coding needs format version 2");
   }
   check_range("sample_rate", h.sample_rate, 1, kMaxSampleRate, code);
   check_range("hop", h.hop, 1, 65535, code);
@@ -121,16 +130,87 @@ size_t packet_payload_bytes(const StreamHeader& h, size_t frames) {
   return packed_size_bytes(frames * h.num_codebooks, h.codebook_bits);
 }
 
-uint64_t expected_file_size(const StreamHeader& h) {
+FileSizeBounds file_size_bounds(const StreamHeader& h) {
   validate_header(h, ErrorCode::kCorruptStream);
   // Bounded by the field ranges: frame_count <= 2^40 and a frame is at most 32 * 16 bits = 64 bytes, so the
-  // total stays below 2^47 and nothing here can overflow.
+  // total stays below 2^48 and nothing here can overflow.
   const uint64_t full_packets = h.frame_count / h.frames_per_packet;
   const size_t last_frames = static_cast<size_t>(h.frame_count % h.frames_per_packet);
-  uint64_t size = kNwvHeaderSize;
-  size += full_packets * (packet_payload_bytes(h, h.frames_per_packet) + kPacketCrcBytes);
-  if (last_frames > 0) size += packet_payload_bytes(h, last_frames) + kPacketCrcBytes;
-  return size;
+  FileSizeBounds b{kNwvHeaderSize, kNwvHeaderSize};
+  auto add = [&](uint64_t count, size_t payload) {
+    if (!h.entropy_coded) {
+      b.min += count * (payload + kPacketCrcBytes);
+      b.max += count * (payload + kPacketCrcBytes);
+      return;
+    }
+    b.min += count * (kEntropyPacketOverhead + std::min(payload, kMinRangePayload));
+    b.max += count * (kEntropyPacketOverhead + payload);
+  };
+  add(full_packets, packet_payload_bytes(h, h.frames_per_packet));
+  if (last_frames > 0) add(1, packet_payload_bytes(h, last_frames));
+  return b;
+}
+
+uint64_t expected_file_size(const StreamHeader& header) {
+  StreamHeader fixed = header;
+  fixed.entropy_coded = false;
+  return file_size_bounds(fixed).min;
+}
+
+size_t fixed_packet_bytes(const StreamHeader& h, uint64_t index) {
+  return packet_payload_bytes(h, packet_frames(h, index)) + kPacketCrcBytes;
+}
+
+size_t entropy_packet_bytes(const StreamHeader& h, uint64_t index, const uint8_t* prefix) {
+  const size_t fixed = packet_payload_bytes(h, packet_frames(h, index));
+  const uint64_t length = get_le(prefix, kPacketLengthBytes);
+  const uint8_t coding = prefix[kPacketLengthBytes];
+  // One encoding per content: fixed width exactly when range coding would not be smaller.
+  const bool valid = (coding == static_cast<uint8_t>(PacketCoding::kFixedWidth) && length == fixed) ||
+                     (coding == static_cast<uint8_t>(PacketCoding::kRange) && length >= kMinRangePayload &&
+                      length < fixed && h.codebook_bits <= kMaxEntropyCodeBits);
+  return valid ? static_cast<size_t>(kEntropyPrefixBytes + length + kPacketCrcBytes) : 0;
+}
+
+std::string check_packet(const StreamHeader& h, uint64_t index, const uint8_t* bytes, size_t size,
+                         std::vector<uint16_t>& codes) {
+  const size_t n = packet_frames(h, index);
+  const size_t count = n * h.num_codebooks;
+  codes.resize(count);
+  uint8_t index_bytes[kPacketIndexBytes];
+  put_le(index_bytes, index, kPacketIndexBytes);
+  if (!h.entropy_coded) {
+    if (size != fixed_packet_bytes(h, index)) return "wrong size";
+    const size_t payload = size - kPacketCrcBytes;
+    // v1 layout: the CRC hashes the index first, then the payload.
+    const uint32_t crc = crc32_update(crc32(index_bytes, kPacketIndexBytes), bytes, payload);
+    if (crc != static_cast<uint32_t>(get_le(bytes + payload, kPacketCrcBytes)))
+      return "CRC mismatch (damaged, reordered or foreign data)";
+    if (!padding_is_zero(bytes, payload, count, h.codebook_bits)) return "padding bits are not zero";
+    unpack_codes(bytes, payload, count, h.codebook_bits, codes.data());
+    return {};
+  }
+  if (size < kEntropyPrefixBytes || entropy_packet_bytes(h, index, bytes) != size)
+    return "impossible length or coding field";
+  // Entropy-coded layout: the CRC hashes prefix and payload, then the index (so that a resynchronising reader
+  // can hash a candidate packet once and try several indices cheaply).
+  const size_t hashed = size - kPacketCrcBytes;
+  const uint32_t crc = crc32_update(crc32(bytes, hashed), index_bytes, kPacketIndexBytes);
+  if (crc != static_cast<uint32_t>(get_le(bytes + hashed, kPacketCrcBytes)))
+    return "CRC mismatch (damaged, reordered or foreign data)";
+  const uint8_t* payload = bytes + kEntropyPrefixBytes;
+  const size_t length = hashed - kEntropyPrefixBytes;
+  if (bytes[kPacketLengthBytes] == static_cast<uint8_t>(PacketCoding::kFixedWidth)) {
+    if (!padding_is_zero(payload, length, count, h.codebook_bits)) return "padding bits are not zero";
+    unpack_codes(payload, length, count, h.codebook_bits, codes.data());
+    return {};
+  }
+  try {
+    entropy_decode_packet(payload, length, n, h.num_codebooks, h.codebook_bits, codes.data());
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
 }
 
 std::array<uint8_t, kNwvHeaderSize> encode_header(const StreamHeader& h) {
@@ -145,7 +225,7 @@ std::array<uint8_t, kNwvHeaderSize> encode_header(const StreamHeader& h) {
   put_le(b.data() + kOffFramesPerPacket, h.frames_per_packet, 2);
   put_le(b.data() + kOffOriginalSampleRate, h.original_sample_rate, 4);
   put_le(b.data() + kOffOriginalChannels, h.original_channels, 2);
-  put_le(b.data() + kOffReserved, 0, 2);
+  put_le(b.data() + kOffFlags, h.entropy_coded ? kFlagEntropyCoded : 0, 2);
   put_le(b.data() + kOffFrameCount, h.frame_count, 8);
   put_le(b.data() + kOffOriginalSamples, h.original_samples, 8);
   put_le(b.data() + kOffModelFingerprint, h.model_fingerprint, 8);
@@ -164,10 +244,9 @@ StreamHeader decode_header(const uint8_t* bytes, size_t size) {
                                                std::to_string(kNwvHeaderSize) + " bytes)");
   }
   const uint32_t version = static_cast<uint32_t>(get_le(bytes + kOffVersion, 2));
-  if (version != kNwvFormatVersion) {
+  if (version < kNwvOldestFormatVersion || version > kNwvFormatVersion) {
     throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: unsupported format version " + std::to_string(version) +
-                                               " (this build reads version " +
-                                               std::to_string(kNwvFormatVersion) + ")");
+                                               " (this build reads versions 1 and 2)");
   }
   if (size < kNwvHeaderSize) {
     throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: truncated header (" + std::to_string(size) + " of " +
@@ -178,11 +257,16 @@ StreamHeader decode_header(const uint8_t* bytes, size_t size) {
     throw Error(ErrorCode::kCorruptStream,
                 "corrupt .nwv: header CRC mismatch (damaged file, or an encode that did not finish)");
   }
-  if (get_le(bytes + kOffReserved, 2) != 0) {
+  const uint64_t flags = get_le(bytes + kOffFlags, 2);
+  if (version == 1 && flags != 0) {
     throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: header: reserved field is not zero");
+  }
+  if ((flags & ~uint64_t{kFlagEntropyCoded}) != 0) {
+    throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: header: unknown flags " + std::to_string(flags));
   }
   StreamHeader h;
   h.format_version = version;
+  h.entropy_coded = (flags & kFlagEntropyCoded) != 0;
   h.codebook_bits = static_cast<uint32_t>(get_le(bytes + kOffCodebookBits, 1));
   h.num_codebooks = static_cast<uint32_t>(get_le(bytes + kOffNumCodebooks, 1));
   h.sample_rate = static_cast<uint32_t>(get_le(bytes + kOffSampleRate, 4));
@@ -251,17 +335,37 @@ void NwvWriter::write_frames(const uint16_t* codes, size_t frames) {
 }
 
 void NwvWriter::emit_packet() {
-  // The CRC covers the 0-based packet index (u32 LE) then the payload; only the payload and CRC are stored.
-  buffer_.clear();
-  buffer_.resize(kPacketIndexBytes);
-  put_le(buffer_.data(), packets_written_, kPacketIndexBytes);
-  pack_codes(pending_.data(), pending_.size(), header_.codebook_bits, buffer_);
+  uint8_t index[kPacketIndexBytes];
+  put_le(index, packets_written_, kPacketIndexBytes);
   uint8_t crc[kPacketCrcBytes];
-  put_le(crc, crc32(buffer_.data(), buffer_.size()), kPacketCrcBytes);
-  out_.write(reinterpret_cast<const char*>(buffer_.data() + kPacketIndexBytes),
-             static_cast<std::streamsize>(buffer_.size() - kPacketIndexBytes));
+  buffer_.clear();
+  if (!header_.entropy_coded) {
+    // The CRC covers the 0-based packet index (u32 LE) then the payload; only the payload and CRC are stored.
+    pack_codes(pending_.data(), pending_.size(), header_.codebook_bits, buffer_);
+    put_le(crc, crc32_update(crc32(index, kPacketIndexBytes), buffer_.data(), buffer_.size()), kPacketCrcBytes);
+  } else {
+    const size_t frames = pending_.size() / header_.num_codebooks;
+    const size_t fixed = packet_payload_bytes(header_, frames);
+    buffer_.resize(kEntropyPrefixBytes);
+    PacketCoding coding = PacketCoding::kFixedWidth;
+    if (header_.codebook_bits <= kMaxEntropyCodeBits) {
+      std::vector<uint8_t> ranged =
+          entropy_encode_packet(pending_.data(), frames, header_.num_codebooks, header_.codebook_bits);
+      if (ranged.size() < fixed) {
+        coding = PacketCoding::kRange;
+        buffer_.insert(buffer_.end(), ranged.begin(), ranged.end());
+      }
+    }
+    if (coding == PacketCoding::kFixedWidth) pack_codes(pending_.data(), pending_.size(), header_.codebook_bits, buffer_);
+    put_le(buffer_.data(), buffer_.size() - kEntropyPrefixBytes, kPacketLengthBytes);
+    buffer_[kPacketLengthBytes] = static_cast<uint8_t>(coding);
+    // The CRC covers length, coding and payload, then the 0-based packet index (u32 LE), which is not stored.
+    put_le(crc, crc32_update(crc32(buffer_.data(), buffer_.size()), index, kPacketIndexBytes), kPacketCrcBytes);
+  }
+  out_.write(reinterpret_cast<const char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
   out_.write(reinterpret_cast<const char*>(crc), kPacketCrcBytes);
   check_stream("packet");
+  bytes_written_ += buffer_.size() + kPacketCrcBytes;
   pending_.clear();
   ++packets_written_;
 }
@@ -297,7 +401,7 @@ NwvReader::NwvReader(std::istream& in) : in_(in) {
   if (got == 0) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
   header_ = decode_header(bytes.data(), got);
   packet_count_ = packet_count(header_);
-  const uint64_t expected = expected_file_size(header_);
+  const FileSizeBounds expected = file_size_bounds(header_);
 
   // On a seekable stream, compare the bytes left with what the header implies before allocating anything: this
   // reports truncation, appended or inserted bytes and lying length fields up front, with the two sizes.
@@ -309,16 +413,19 @@ NwvReader::NwvReader(std::istream& in) : in_(in) {
     in_.seekg(here);
     if (end != std::streampos(-1) && in_) {
       const uint64_t actual = kNwvHeaderSize + static_cast<uint64_t>(end - here);
-      if (actual < expected) {
+      const std::string implied = expected.min == expected.max
+                                      ? std::to_string(expected.min)
+                                      : "at least " + std::to_string(expected.min);
+      if (actual < expected.min) {
         throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: file is truncated (" + std::to_string(actual) +
-                                                   " bytes, the header implies " + std::to_string(expected) +
-                                                   ")");
+                                                   " bytes, the header implies " + implied + ")");
       }
-      if (actual > expected) {
-        throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: file has " + std::to_string(actual - expected) +
+      if (actual > expected.max) {
+        throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: file has " + std::to_string(actual - expected.max) +
                                                    " unexpected extra bytes (" + std::to_string(actual) +
-                                                   " bytes, the header implies " + std::to_string(expected) +
-                                                   ")");
+                                                   " bytes, the header implies " +
+                                                   (expected.min == expected.max ? "" : "at most ") +
+                                                   std::to_string(expected.max) + ")");
       }
     }
     in_.clear();
@@ -336,30 +443,33 @@ bool NwvReader::next_packet(std::vector<uint16_t>& codes, size_t& frames) {
     return false;
   }
   const uint64_t index = packets_read_;
-  const size_t n = packet_frames(header_, index);
-  const size_t payload = packet_payload_bytes(header_, n);
-  const size_t wanted = payload + kPacketCrcBytes;
-  // At most 65535 frames * 32 codebooks * 16 bits = ~4 MiB, whatever the header says.
-  buffer_.resize(kPacketIndexBytes + wanted);
-  put_le(buffer_.data(), index, kPacketIndexBytes);
-  const size_t got = read_up_to(in_, buffer_.data() + kPacketIndexBytes, wanted);
+  size_t wanted = 0, got = 0;
+  if (header_.entropy_coded) {
+    buffer_.resize(kEntropyPrefixBytes);
+    got = read_up_to(in_, buffer_.data(), kEntropyPrefixBytes);
+    if (got < kEntropyPrefixBytes) {
+      throw Error(ErrorCode::kCorruptStream, packet_label(index, packet_count_) + "truncated (" +
+                                                 std::to_string(got) + " of at least " +
+                                                 std::to_string(kEntropyPrefixBytes) + " bytes)");
+    }
+    wanted = entropy_packet_bytes(header_, index, buffer_.data());
+    if (wanted == 0) {
+      throw Error(ErrorCode::kCorruptStream,
+                  packet_label(index, packet_count_) + "impossible length or coding field (damaged data)");
+    }
+  } else {
+    wanted = fixed_packet_bytes(header_, index);
+  }
+  // At most 65535 frames * 32 codebooks * 16 bits = ~4 MiB plus 13 bytes, whatever the header says.
+  buffer_.resize(wanted);
+  got += read_up_to(in_, buffer_.data() + got, wanted - got);
   if (got < wanted) {
     throw Error(ErrorCode::kCorruptStream, packet_label(index, packet_count_) + "truncated (" +
                                                std::to_string(got) + " of " + std::to_string(wanted) + " bytes)");
   }
-  const uint8_t* payload_bytes = buffer_.data() + kPacketIndexBytes;
-  const uint32_t stored = static_cast<uint32_t>(get_le(payload_bytes + payload, kPacketCrcBytes));
-  if (crc32(buffer_.data(), kPacketIndexBytes + payload) != stored) {
-    throw Error(ErrorCode::kCorruptStream,
-                packet_label(index, packet_count_) + "CRC mismatch (damaged, reordered or foreign data)");
-  }
-  const size_t count = n * header_.num_codebooks;
-  if (!padding_is_zero(payload_bytes, payload, count, header_.codebook_bits)) {
-    throw Error(ErrorCode::kCorruptStream, packet_label(index, packet_count_) + "padding bits are not zero");
-  }
-  codes.resize(count);
-  unpack_codes(payload_bytes, payload, count, header_.codebook_bits, codes.data());
-  frames = n;
+  const std::string problem = check_packet(header_, index, buffer_.data(), wanted, codes);
+  if (!problem.empty()) throw Error(ErrorCode::kCorruptStream, packet_label(index, packet_count_) + problem);
+  frames = packet_frames(header_, index);
   ++packets_read_;
   return true;
 }

@@ -1,8 +1,14 @@
-// The .nwv container: a fixed 52-byte header followed by packets of bit-packed RVQ codes, each with a CRC-32.
+// The .nwv container: a fixed 52-byte header followed by packets of RVQ codes, each with a CRC-32.
 // docs/FORMAT.md specifies it byte by byte; this file is the reference implementation of that text.
 //
+// Two packet layouts:
+// - fixed width (version 1, and version 2 without the entropy flag): codes bit-packed at codebook_bits each; packet
+//   sizes follow from the header (no length field: fewer bytes, and no length to lie about);
+// - entropy coded (version 2 with the entropy flag): each packet carries its length, a coding byte (range coded,
+//   packet_entropy_coder.h, or fixed width when that would not be smaller) and the payload; the range coder
+//   restarts at every packet, so each packet still decodes on its own.
+//
 // Design choices, and why:
-// - Packet sizes follow from the header (no per-packet length field): fewer bytes, and no length to lie about.
 // - Each packet CRC covers its index too, so swapped, duplicated or dropped packets fail the check.
 // - The reader checks the file size against the header before it allocates anything sized by a header field,
 //   so a hostile header cannot make it allocate gigabytes, and truncation is reported before decoding starts.
@@ -13,6 +19,7 @@
 #include <cstdint>
 #include <istream>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "nwave/error.h"
@@ -20,7 +27,8 @@
 namespace nwave::bitstream {
 
 constexpr char kNwvMagic[4] = {'N', 'W', 'V', 'Q'};
-constexpr uint32_t kNwvFormatVersion = 1;
+constexpr uint32_t kNwvFormatVersion = 2;       // what writers write by default
+constexpr uint32_t kNwvOldestFormatVersion = 1;  // readers accept versions 1 and 2
 constexpr size_t kNwvHeaderSize = 52;           // bytes, CRC included
 constexpr uint32_t kDefaultFramesPerPacket = 250;  // 2 s at 125 frames/s: ~1.4 % overhead at 1.25 kbps
 constexpr uint32_t kMaxCodebooks = 32;
@@ -32,6 +40,7 @@ constexpr uint64_t kMaxFrameCount = uint64_t{1} << 40;  // ~279 years at 125 fra
 // validate_header(), by the writer and by the reader.
 struct StreamHeader {
   uint32_t format_version = kNwvFormatVersion;  // u16 on the wire; readers reject versions they do not know
+  bool entropy_coded = false;                    // version 2 only: packets are range coded (header flag bit 0)
   uint32_t sample_rate = 16000;                  // codec sample rate, Hz
   uint32_t hop = 128;                            // samples per frame at sample_rate
   uint32_t codebook_bits = 10;                   // bits per code, 1..16 (codebook size 2^bits)
@@ -63,8 +72,21 @@ size_t packet_frames(const StreamHeader& header, uint64_t index);
 // Payload bytes of a packet of `frames` frames: ceil(frames * num_codebooks * codebook_bits / 8), CRC excluded.
 size_t packet_payload_bytes(const StreamHeader& header, size_t frames);
 
-// Exact size in bytes of a complete .nwv file with this header (header + every packet + its CRC).
+// Bytes a packet of the entropy-coded layout adds around its payload: u32 length, u8 coding, u32 CRC.
+constexpr size_t kEntropyPacketOverhead = 9;
+
+// How an entropy-coded packet's payload is coded (its u8 coding field).
+enum class PacketCoding : uint8_t { kFixedWidth = 0, kRange = 1 };
+
+// Size in bytes of a complete .nwv file with this header: exact (min == max) for the fixed-width layout; for the
+// entropy-coded layout every packet lies between 9 + min(4, fixed payload) and 9 + fixed payload bytes.
 // Throws kCorruptStream if the header is invalid.
+struct FileSizeBounds {
+  uint64_t min = 0, max = 0;
+};
+FileSizeBounds file_size_bounds(const StreamHeader& header);
+
+// Exact size of a fixed-width file with this header (file_size_bounds(header) with entropy_coded cleared).
 uint64_t expected_file_size(const StreamHeader& header);
 
 // The 52 header bytes, CRC included. Throws kBadArgument if the header is invalid.
@@ -92,6 +114,7 @@ class NwvWriter {
   void finish(uint64_t original_samples);
 
   uint64_t frames_written() const { return frames_written_; }
+  uint64_t packet_bytes_written() const { return bytes_written_; }  // packets so far, CRCs included
   const StreamHeader& header() const { return header_; }
 
  private:
@@ -102,11 +125,24 @@ class NwvWriter {
   StreamHeader header_;
   std::streampos header_pos_;
   std::vector<uint16_t> pending_;  // codes of the packet being filled, at most frames_per_packet frames
-  std::vector<uint8_t> buffer_;    // packet index + payload + CRC, reused
+  std::vector<uint8_t> buffer_;    // the packet's bytes as hashed by its CRC, reused
   uint64_t frames_written_ = 0;
   uint64_t packets_written_ = 0;
+  uint64_t bytes_written_ = 0;
   bool finished_ = false;
 };
+
+// Verifies packet `index` held in bytes[0 .. size) (exactly the packet: prefix, payload and CRC) and decodes its
+// codes, frame-major, into `codes`. Returns an empty string when it is intact, else why not (one line, no prefix).
+std::string check_packet(const StreamHeader& header, uint64_t index, const uint8_t* bytes, size_t size,
+                         std::vector<uint16_t>& codes);
+
+// Bytes of packet `index` in the fixed-width layout, CRC included.
+size_t fixed_packet_bytes(const StreamHeader& header, uint64_t index);
+
+// For the entropy-coded layout: the total size of packet `index` (prefix, payload and CRC) given its 5 prefix
+// bytes, or 0 when the prefix is impossible for that packet (a length or coding no writer produces).
+size_t entropy_packet_bytes(const StreamHeader& header, uint64_t index, const uint8_t* prefix);
 
 // Reads and checks a .nwv stream packet by packet. Every failure is Error(kCorruptStream) with a one-line message
 // such as "corrupt .nwv: packet 3 of 12: CRC mismatch"; no input can make it crash, hang, read out of bounds or
