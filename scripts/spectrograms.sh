@@ -37,8 +37,9 @@ inputs=()
 for k in "${!panels[@]}"; do
   label=${panels[$k]%%=*} wav=${panels[$k]#*=}
   /usr/bin/python3 scripts/spectrogram.py "$wav" "$tmp/p$k.ppm" "$tmp/original.wav" "$max_hz"
+  printf '%s' "$label" > "$tmp/label$k.txt"  # read from a file: a label may hold drawtext's ':' and quotes
   ffmpeg -nostdin -loglevel error -i "$tmp/p$k.ppm" -vf \
-    "drawtext=fontfile=$font:text='$label':x=10:y=8:fontsize=18:fontcolor=white:box=1:boxcolor=black@0.6" "$tmp/p$k.png"
+    "drawtext=fontfile=$font:textfile=$tmp/label$k.txt:x=10:y=8:fontsize=18:fontcolor=white:box=1:boxcolor=black@0.6" "$tmp/p$k.png"
   inputs+=(-i "$tmp/p$k.png")
 done
 ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "vstack=inputs=${#panels[@]}" "$out"
