@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  nwave::set_num_threads(threads);
+  torch::set_num_threads(threads);  // the LibTorch reference path; the engine runs on one thread
   std::string temp;
   if (model_path.empty()) {
     torch::manual_seed(1);

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3-torch python3-numpy        # data preparation, the PyTorch comparison benchmark, .npy checks
   clang-14 libclang-rt-14-dev               # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (NWAVE_FUZZ)
+  help2man                                  # the nwave(1) man page that cmake --install installs
 )
 missing=()
 for p in "${packages[@]}"; do

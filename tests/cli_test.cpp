@@ -95,16 +95,86 @@ TEST_F(Cli, OriginalRateResamplesBackToTheInputRate) {
   EXPECT_NE(info.out.find("original: 22050 Hz, 1 channel"), std::string::npos) << info.out;
 }
 
-TEST_F(Cli, SameInputGivesIdenticalBytesWhateverTheThreads) {
+TEST_F(Cli, SameInputGivesIdenticalBytesWhateverTheChunking) {
   const std::string in = wav("in.wav", 30000, 16000);
   const std::string a = dir.file("a.nwv"), b = dir.file("b.nwv"), c = dir.file("c.nwv");
-  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(a) + " --threads 1 --model " + model).code, 0);
-  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(b) + " --threads 1 --model " + model).code, 0);
-  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(c) + " --threads 2 --model " + model).code, 0);
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(a) + " --model " + model).code, 0);
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(b) + " --model " + model).code, 0);
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(c) + " --chunk 1000 --model " + model).code, 0);
   const std::string bytes = slurp(a);
   EXPECT_GT(bytes.size(), 52u);
   EXPECT_EQ(bytes, slurp(b));
   EXPECT_EQ(bytes, slurp(c));
+}
+
+// `nwave encode x.wav /dev/stdout > f.nwv` once renamed its temporary over the /dev/stdout symlink. Outputs are never
+// renamed over a symlink: a link to a regular file keeps being a link (its target gets the new contents), and a
+// link to a FIFO or device is written through.
+TEST_F(Cli, SymlinkOutputsStayLinks) {
+  const std::string in = wav("in.wav", 8000, 16000);
+  const std::string target = dir.file("target.nwv"), link = dir.file("link.nwv");
+  { std::ofstream(target) << "old"; }
+  std::filesystem::create_symlink(target, link);
+  Result r = nwave("encode " + quote(in) + " " + quote(link) + " --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_TRUE(LooksLikeNwv(reinterpret_cast<const uint8_t*>(slurp(target).data()), slurp(target).size()));
+  EXPECT_FALSE(std::filesystem::exists(target + ".tmp"));
+  // Decode through a link to a regular file, and into a link to /dev/stdout (the original bug's shape: stdout here
+  // is a regular file the test redirects to, so a rename would have replaced the link).
+  const std::string wav_target = dir.file("out.wav"), wav_link = dir.file("out_link.wav");
+  { std::ofstream(wav_target) << "old"; }
+  std::filesystem::create_symlink(wav_target, wav_link);
+  r = nwave("decode " + quote(target) + " " + quote(wav_link) + " --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(wav_link));
+  EXPECT_EQ(read_audio(wav_target).samples.size(), 8000u);
+  const std::string to_stdout = dir.file("stdout_link.nwv");
+  std::filesystem::create_symlink("/dev/stdout", to_stdout);
+  r = nwave("encode " + quote(in) + " " + quote(to_stdout) + " --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(to_stdout));
+  EXPECT_TRUE(std::filesystem::is_symlink("/dev/stdout"));
+  // stdout (a regular file here) got the stream: the link was resolved, its target replaced
+  EXPECT_TRUE(LooksLikeNwv(reinterpret_cast<const uint8_t*>(r.out.data()), r.out.size()));
+}
+
+// '-' is stdin or stdout; through pipes, encode writes the same bytes as from files, and decode into a pipe writes
+// a WAV whose header already has the length (libsndfile cannot patch a pipe).
+TEST_F(Cli, DashMeansStdinAndStdoutThroughPipes) {
+  const std::string in = wav("in.wav", 9000, 22050);
+  const std::string file_nwv = dir.file("file.nwv"), pipe_nwv = dir.file("pipe.nwv");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(file_nwv) + " --model " + model).code, 0);
+  // Inside sh -c '...': the temporary paths have no spaces or quotes.
+  const std::string bin = NWAVE_BINARY, m = tiny_models().model;
+  auto sh = [](const std::string& cmd) { return std::system(("env -u NWAVE_MODEL sh -c " + quote(cmd)).c_str()); };
+  ASSERT_EQ(sh("cat " + in + " | " + bin + " encode - - --model " + m + " | cat > " + pipe_nwv), 0);
+  EXPECT_EQ(slurp(pipe_nwv), slurp(file_nwv));
+  const std::string file_wav = dir.file("file.wav"), pipe_wav = dir.file("pipe.wav");
+  ASSERT_EQ(nwave("decode " + quote(file_nwv) + " " + quote(file_wav) + " --model " + model).code, 0);
+  ASSERT_EQ(sh("cat " + file_nwv + " | " + bin + " decode - - --model " + m + " | cat > " + pipe_wav), 0);
+  const Audio a = read_audio(file_wav), b = read_audio(pipe_wav);
+  EXPECT_GT(a.samples.size(), 6500u);  // 9000 samples at 22.05 kHz, at 16 kHz
+  EXPECT_EQ(a.samples, b.samples);
+  const std::string npy = dir.file("t.npy");
+  ASSERT_EQ(sh("cat " + in + " | " + bin + " tokens - - --model " + m + " > " + npy), 0);
+  EXPECT_EQ(slurp(npy).rfind("\x93NUMPY", 0), 0u);
+}
+
+TEST_F(Cli, OutputThatIsTheInputIsRefused) {
+  const std::string in = wav("in.wav", 8000, 16000);
+  const std::string before = slurp(in);
+  expect_error_exit(nwave("encode " + quote(in) + " " + quote(in) + " --model " + model), "encode a.wav a.wav");
+  const std::string alias = dir.file("alias.wav");
+  std::filesystem::create_hard_link(in, alias);
+  expect_error_exit(nwave("encode " + quote(in) + " " + quote(alias) + " --model " + model), "a hard link to it");
+  EXPECT_EQ(slurp(in), before);
+  const std::string nwv = dir.file("a.nwv");
+  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model).code, 0);
+  const std::string nwv_bytes = slurp(nwv);
+  expect_error_exit(nwave("decode " + quote(nwv) + " " + quote(nwv) + " --model " + model), "decode a.nwv a.nwv");
+  expect_error_exit(nwave("tokens " + quote(nwv) + " " + quote(nwv)), "tokens a.nwv a.nwv");
+  EXPECT_EQ(slurp(nwv), nwv_bytes);
 }
 
 TEST_F(Cli, FileSizeIsWithinTheBitrateBound) {
@@ -300,16 +370,25 @@ TEST_F(Cli, UsageErrorsExit2AndBitrateRules) {
   EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 0 --model " + model).code, 2);
   EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate -2 --model " + model).code, 2);
   EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate abc --model " + model).code, 2);
-  EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --threads 0 --model " + model).code, 2);
   EXPECT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --no-such-flag --model " + model).code, 2);
   EXPECT_FALSE(std::filesystem::exists(nwv));
 
-  // Below one codebook's rate: 1 codebook (at least 1).
-  Result r = nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 0.5 --model " + model);
+  // One rule for encode, decode and tokens (the tiny model: 0.75 kbps per codebook, 4 codebooks): outside 0.75 to
+  // 3 kbps is an error naming the range, never a silent clamp; between two steps, the lower one, said on stderr.
+  for (const char* kbps : {"0.5", "3.8", "11", "1e300"}) {
+    Result r = nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate " + kbps + " --model " + model);
+    expect_error_exit(r, std::string("encode --bitrate ") + kbps);
+    EXPECT_NE(r.err.find("outside 0.75 to 3 kbps"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(nwv));
+  }
+  Result r = nwave("encode " + quote(in) + " " + quote(nwv) + " --bitrate 2 --model " + model);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(nwave("info " + quote(nwv)).out.find("codebooks: 1 "), std::string::npos);
-  // Default 6.25 kbps: all 4 of the tiny model's codebooks.
-  ASSERT_EQ(nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model).code, 0);
+  EXPECT_NE(r.err.find("used 1.5 kbps (2 codebooks)"), std::string::npos) << r.err;
+  EXPECT_NE(nwave("info " + quote(nwv)).out.find("codebooks: 2 "), std::string::npos);
+  // No --bitrate: 6.25 kbps, or the model's highest when lower (all 4 of the tiny model's codebooks).
+  r = nwave("encode " + quote(in) + " " + quote(nwv) + " --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
   EXPECT_NE(nwave("info " + quote(nwv)).out.find("codebooks: 4 "), std::string::npos);
 
   // Decoding above the file's bitrate is an error; at or below it is fine.
@@ -321,6 +400,15 @@ TEST_F(Cli, UsageErrorsExit2AndBitrateRules) {
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_EQ(nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate 1.5 --model " + model).code, 0);
   EXPECT_EQ(nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate 0.75 --model " + model).code, 0);
+  // decode --bitrate 1e300 once exited 0 and decoded at the lowest bitrate; below one codebook is refused too.
+  for (const char* kbps : {"1e300", "0.5"}) {
+    r = nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate " + kbps + " --model " + model);
+    expect_error_exit(r, std::string("decode --bitrate ") + kbps);
+    EXPECT_NE(r.err.find("outside 0.75 to 1.5 kbps"), std::string::npos) << r.err;
+  }
+  r = nwave("decode " + quote(nwv) + " " + quote(out) + " --bitrate 1.2 --model " + model);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("used 0.75 kbps (1 codebook)"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, WithoutAModelTheMessageSaysPassModel) {

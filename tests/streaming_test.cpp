@@ -157,9 +157,9 @@ TEST_P(Streaming, CodesAndSamplesEqualOfflineForAnyChunkingAtEveryBitrate) {
 }
 
 TEST_P(Streaming, ResetForgetsTheStream) {
-  auto enc = StreamingEncoder::Create(model, 100.0);
+  auto enc = StreamingEncoder::Create(model, model->num_codebooks() * model->kbps_per_codebook());
   const int n = enc->num_codebooks();
-  const auto offline = Encoder::Create(model, 100.0)->EncodeCodes(signal.data(), signal.size());
+  const auto offline = Encoder::Create(model, model->num_codebooks() * model->kbps_per_codebook())->EncodeCodes(signal.data(), signal.size());
   enc->push(signal.data() + 1000, 5000);  // a different stream, abandoned midway (with a partial frame pending)
   enc->reset();
   EXPECT_EQ(stream_encode(*enc, signal, chunk_sizes(4, signal.size(), 700)), offline);
@@ -214,7 +214,7 @@ TEST_P(Streaming, EngineAgreesWithTheLibTorchModel) {
     ref_codes = loaded.model->encode_codes(wave, n).squeeze(0).transpose(0, 1).contiguous();  // [F, n]
     ref_audio = loaded.model->decode_codes(ref_codes.transpose(0, 1).unsqueeze(0)).reshape({-1}).contiguous();
   }
-  const auto codes = Encoder::Create(model, 100.0)->EncodeCodes(signal.data(), signal.size());
+  const auto codes = Encoder::Create(model, model->num_codebooks() * model->kbps_per_codebook())->EncodeCodes(signal.data(), signal.size());
   ASSERT_EQ(codes.size(), static_cast<size_t>(ref_codes.numel()));
   size_t same = 0;
   for (size_t i = 0; i < codes.size(); ++i) same += codes[i] == ref_codes.data_ptr<int64_t>()[i];
@@ -327,8 +327,8 @@ TEST(StreamingCli, FileEncodeAndDecodeMemoryDoesNotGrowWithDuration) {
       w.commit();
     }
     const std::string nwv = dir.file("x.nwv"), out = dir.file("x.wav");
-    const ChildResult e = run_nwave({"encode", in, nwv, "--model", model, "--threads", "1"});
-    const ChildResult d = run_nwave({"decode", nwv, out, "--model", model, "--threads", "1"});
+    const ChildResult e = run_nwave({"encode", in, nwv, "--model", model});
+    const ChildResult d = run_nwave({"decode", nwv, out, "--model", model});
     EXPECT_EQ(e.code, 0);
     EXPECT_EQ(d.code, 0);
     EXPECT_EQ(read_audio(out).samples.size(), seconds * kSampleRate);

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "util/atomic_file.h"
 #include "nwave/error.h"
 
 namespace nwave::cli {
@@ -20,12 +19,6 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::fclose(f);
   if (failed) throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
   return bytes;
-}
-
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  AtomicFile file(path);
-  file.write(bytes.data(), bytes.size());
-  file.commit();
 }
 
 bool file_starts_with_nwv_magic(const std::string& path) {

@@ -12,9 +12,6 @@ namespace nwave::cli {
 // The whole file; throws Error(kIo) if it cannot be opened or read.
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
-// Writes bytes to path atomically (path.tmp, then rename); throws Error(kIo).
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
-
 // True when the file exists and starts with the .nwv magic "NWVQ" (detection by content, not by extension).
 bool file_starts_with_nwv_magic(const std::string& path);
 

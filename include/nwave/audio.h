@@ -2,9 +2,12 @@
 // these functions are the only place where other rates, channel counts and file formats are dealt with.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "nwave/export.h"
 
 namespace nwave {
 
@@ -16,25 +19,25 @@ struct Audio {
   int original_channels = 0;
 };
 
-// Reads any format the installed libsndfile decodes (WAV, FLAC, OGG/Vorbis, Opus, MP3, ...), averages the channels
+// Reads any format the installed libsndfile decodes (path "-": standard input, e.g. WAV from a pipe) (WAV, FLAC, OGG/Vorbis, Opus, MP3, ...), averages the channels
 // to mono and resamples to kSampleRate with libsoxr. Integer formats come out in [-1, 1]; float files are passed
 // through unscaled. A file with zero frames gives empty samples.
 // Throws Error(kIo) if the file cannot be opened, Error(kBadAudio) if it cannot be decoded, has an unusable header
 // (rate <= 0, more than 64 channels) or contains NaN/Inf samples.
-Audio read_audio(const std::string& path);
+NWAVE_EXPORT Audio read_audio(const std::string& path);
 
 // Resamples mono audio with libsoxr (high quality). Returns x unchanged when the rates are equal; otherwise
 // round(x.size() * to_rate / from_rate) samples. Throws Error(kBadArgument) for non-positive rates.
-std::vector<float> resample(const std::vector<float>& x, int from_rate, int to_rate);
+NWAVE_EXPORT std::vector<float> resample(const std::vector<float>& x, int from_rate, int to_rate);
 
 // Writes a 16-bit PCM mono WAV file, clipping samples to [-1, 1]. Atomic: written to path + ".tmp" and renamed, so
 // a failure leaves nothing at path. Throws Error(kIo) on write failures, Error(kBadArgument) for a bad rate or
 // non-finite samples.
-void write_wav16(const std::string& path, const std::vector<float>& samples, int rate);
+NWAVE_EXPORT void write_wav16(const std::string& path, const std::vector<float>& samples, int rate);
 
 // Streaming reader for files too long to hold in memory: yields 16 kHz mono samples block by block with bounded
 // memory, exactly the samples read_audio() would return (read_audio is built on it).
-class AudioReader {
+class NWAVE_EXPORT AudioReader {
  public:
   // Opens the file and checks its header; throws as read_audio() does.
   static std::unique_ptr<AudioReader> open(const std::string& path);
@@ -56,11 +59,14 @@ class AudioReader {
 };
 
 // Streaming 16-bit PCM mono WAV writer. Samples go to path + ".tmp"; commit() renames it to path. Destroying the
-// writer without commit() removes the temporary file, so an exception midway leaves no partial output.
-class WavWriter {
+// writer without commit() removes the temporary file, so an exception midway leaves no partial output. A device
+// or FIFO is written in place; path "-" is standard output. Where the output cannot seek back (a pipe), the header
+// is written first, for expected_samples samples (commit() then checks that many were written), or with the
+// "length unknown" sizes 0xFFFFFFFF when expected_samples is 0.
+class NWAVE_EXPORT WavWriter {
  public:
   // Throws Error(kBadArgument) for rate <= 0, Error(kIo) if the temporary file cannot be created.
-  WavWriter(const std::string& path, int rate);
+  WavWriter(const std::string& path, int rate, uint64_t expected_samples = 0);
   ~WavWriter();
   WavWriter(const WavWriter&) = delete;
   WavWriter& operator=(const WavWriter&) = delete;

@@ -10,6 +10,7 @@
 // - Codes are frame-major: codes[f * num_codebooks + c] is codebook c (0 = coarsest) of frame f.
 // - Encoding is deterministic: the same samples, model and bitrate give the same codes and bytes, whatever the
 //   thread count.
+// - Bitrates follow one rule everywhere (encoders, decoders, the C API, the nwave command): codebooks_for_bitrate().
 // - A Model may be shared (std::shared_ptr<const Model>) by several Encoders and Decoders; one Encoder or Decoder
 //   must not be used from two threads at once.
 #pragma once
@@ -19,25 +20,41 @@
 #include <string>
 #include <vector>
 
+#include "nwave/export.h"
+
 namespace nwave {
 
-// Default encoding bitrate: 6.25 kbps (5 codebooks of 10 bits at 125 frames/s), clamped to what a model has.
+// "0.1.0": the library's version (the shared library's SONAME carries the major number).
+NWAVE_EXPORT const char* version_string();
+
+// Default encoding bitrate: 6.25 kbps (5 codebooks of 10 bits at 125 frames/s), or a model's highest bitrate when
+// that is lower (Model::default_bitrate_kbps()). Encoders take kbps = 0 to mean it.
 constexpr double kDefaultBitrateKbps = 6.25;
+
+// The bitrate rule: the number of codebooks for kbps when there are kbps_per_codebook kbps per codebook and at most
+// available codebooks (a model's, or a stream's when decoding it): floor(kbps / kbps_per_codebook + 1e-9), for kbps
+// from kbps_per_codebook to available * kbps_per_codebook. Anything else (not a finite number, below one codebook,
+// above the highest bitrate: 11 kbps when 10 is the most) is refused:
+// returns 0 and sets *error (when not null) to a one-line reason naming the accepted range, e.g. "bitrate 11 kbps is
+// outside 1.25 to 10 kbps". A bitrate between two steps uses the lower one (7 kbps -> 6.25 kbps, 5 codebooks).
+NWAVE_EXPORT int codebooks_for_bitrate(double kbps, double kbps_per_codebook, int available,
+                                       std::string* error = nullptr);
+
+// Keeps the first (coarsest) `keep` of `have` codebooks of frame-major codes: frames * keep codes.
+NWAVE_EXPORT std::vector<uint16_t> keep_codebooks(const uint16_t* codes, size_t frames, int have, int keep);
 
 // The shipped default model, searched in this order:
 //   1. the file named by the environment variable NWAVE_MODEL (an error if it names a missing file);
 //   2. <directory of the running executable>/../models/nwave-16k.safetensors  (build tree: build/nwave -> models/);
 //   3. <directory of the running executable>/../share/nwave/models/nwave-16k.safetensors  (after cmake --install);
-//   4. the source tree's models/nwave-16k.safetensors (recorded at configure time).
+//   4. <directory of libnwave.so>/../share/nwave/models/nwave-16k.safetensors  (any program linked to an installed
+//      library), then <install prefix>/share/nwave/models/nwave-16k.safetensors (recorded at configure time);
+//   5. the source tree's models/nwave-16k.safetensors (recorded at configure time).
 // Throws Error(kBadModel) "no default model found ...; pass --model FILE" when none exists.
-std::string default_model_path();
-
-// Sets the number of CPU threads LibTorch uses for intra-op parallelism in this process (n >= 1). Results do not
-// depend on it. Throws Error(kBadArgument) for n < 1.
-void set_num_threads(int n);
+NWAVE_EXPORT std::string default_model_path();
 
 // A trained codec model (weights + architecture), read from a .safetensors file written by `nwave train`.
-class Model {
+class NWAVE_EXPORT Model {
  public:
   // Returns nullptr and sets *error (if not null) when the file is missing, unreadable or not an nwave model.
   static std::unique_ptr<Model> Load(const std::string& path, std::string* error = nullptr);
@@ -55,10 +72,16 @@ class Model {
   int num_codebooks() const;            // the most codebooks a stream can use
   int codebook_bits() const;            // bits per code
   double kbps_per_codebook() const;     // codebook_bits * sample_rate / hop / 1000 (1.25 for 10-bit codebooks)
+  int codebook_size() const;            // entries per codebook: every code is below it
+  std::string family() const;           // "spectral" or "seanet"
+  uint64_t num_weights() const;         // elements of the inference tensors
+  // A metadata entry of the model file ("steps", "nwave_config", ...); empty when absent.
+  std::string metadata(const std::string& key) const;
 
-  // Codebooks for a bitrate: floor(kbps / kbps_per_codebook + 1e-9), at least 1, at most num_codebooks().
-  // Returns 0 when kbps is not a finite positive number.
-  int codebooks_for_bitrate(double kbps) const;
+  // min(kDefaultBitrateKbps, num_codebooks() * kbps_per_codebook()): what encoders use when given kbps = 0.
+  double default_bitrate_kbps() const;
+  // nwave::codebooks_for_bitrate(kbps, kbps_per_codebook(), num_codebooks(), error).
+  int codebooks_for_bitrate(double kbps, std::string* error = nullptr) const;
 
   struct Impl;
 
@@ -67,13 +90,13 @@ class Model {
   friend class Decoder;
   friend class StreamingEncoder;  // include/nwave/streaming.h
   friend class StreamingDecoder;
-  friend int latency_samples(const Model& model);
+  friend NWAVE_EXPORT int latency_samples(const Model& model);
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
 // What a .nwv header says (docs/FORMAT.md).
-struct StreamInfo {
+struct NWAVE_EXPORT StreamInfo {
   int sample_rate = 0;
   int hop = 0;
   int codebook_bits = 0;
@@ -100,17 +123,17 @@ struct NwvContents {
 };
 
 // True when the bytes start with the .nwv magic "NWVQ" (nothing else is checked).
-bool LooksLikeNwv(const uint8_t* bytes, size_t size);
+NWAVE_EXPORT bool LooksLikeNwv(const uint8_t* bytes, size_t size);
 
 // Parses and verifies a complete .nwv file held in memory. Throws Error(kCorruptStream) with a one-line message for
 // anything truncated, damaged or foreign.
-NwvContents ParseNwv(const std::vector<uint8_t>& nwv);
+NWAVE_EXPORT NwvContents ParseNwv(const std::vector<uint8_t>& nwv);
 
-class Encoder {
+class NWAVE_EXPORT Encoder {
  public:
-  // Returns nullptr (and a message in *error) for a null model or a bitrate that is not a finite positive number.
-  // Bitrates below one codebook's rate use 1 codebook; above the model's maximum, all of them.
-  static std::unique_ptr<Encoder> Create(std::shared_ptr<const Model> model, double kbps = kDefaultBitrateKbps,
+  // Returns nullptr (and a message in *error) for a null model or a bitrate the model cannot code
+  // (codebooks_for_bitrate()). kbps = 0: the model's default_bitrate_kbps().
+  static std::unique_ptr<Encoder> Create(std::shared_ptr<const Model> model, double kbps = 0,
                                          std::string* error = nullptr);
   ~Encoder();
 
@@ -142,7 +165,7 @@ class Encoder {
   bool entropy_coding_ = true;
 };
 
-class Decoder {
+class NWAVE_EXPORT Decoder {
  public:
   // Returns nullptr (and a message in *error) for a null model.
   static std::unique_ptr<Decoder> Create(std::shared_ptr<const Model> model, std::string* error = nullptr);
@@ -155,8 +178,8 @@ class Decoder {
   std::vector<float> DecodeCodes(const uint16_t* codes, size_t frames, int num_codebooks);
 
   // Decodes a complete .nwv file to info.original_samples samples at the model's rate.
-  // kbps = 0 decodes at the file's bitrate; a lower bitrate drops the finest codebooks. A bitrate that selects
-  // more codebooks than the file has throws Error(kBadArgument). A file written by another model throws
+  // kbps = 0 decodes at the file's bitrate; a lower bitrate drops the finest codebooks. A bitrate the stream
+  // cannot give (codebooks_for_bitrate() with the stream's codebooks) throws Error(kBadArgument). A file written by another model throws
   // Error(kModelMismatch) naming both fingerprints, unless force is true (the layout must still fit the model).
   // Corrupt input throws Error(kCorruptStream). If info is not null it receives the file's header.
   std::vector<float> Decode(const std::vector<uint8_t>& nwv, double kbps = 0, bool force = false,

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nwave/export.h"
+
 namespace nwave {
 
 enum class ErrorCode {
@@ -17,9 +19,9 @@ enum class ErrorCode {
 };
 
 // Short lowercase name of a code, e.g. "corrupt stream".
-const char* error_code_name(ErrorCode code);
+NWAVE_EXPORT const char* error_code_name(ErrorCode code);
 
-class Error : public std::runtime_error {
+class NWAVE_EXPORT Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
   ErrorCode code() const { return code_; }

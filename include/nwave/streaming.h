@@ -29,11 +29,11 @@
 
 namespace nwave {
 
-class StreamingEncoder {
+class NWAVE_EXPORT StreamingEncoder {
  public:
   // As Encoder::Create: nullptr (and a message in *error) for a null model or an invalid bitrate.
   static std::unique_ptr<StreamingEncoder> Create(std::shared_ptr<const Model> model,
-                                                  double kbps = kDefaultBitrateKbps, std::string* error = nullptr);
+                                                  double kbps = 0, std::string* error = nullptr);
   ~StreamingEncoder();
   StreamingEncoder(const StreamingEncoder&) = delete;
   StreamingEncoder& operator=(const StreamingEncoder&) = delete;
@@ -62,7 +62,7 @@ class StreamingEncoder {
   std::unique_ptr<Impl> impl_;
 };
 
-class StreamingDecoder {
+class NWAVE_EXPORT StreamingDecoder {
  public:
   static std::unique_ptr<StreamingDecoder> Create(std::shared_ptr<const Model> model, std::string* error = nullptr);
   ~StreamingDecoder();
@@ -94,6 +94,6 @@ class StreamingDecoder {
 };
 
 // Algorithmic latency of encode + decode in samples at the model's rate: spectral 256 (16 ms), SEANet 128 (8 ms).
-int latency_samples(const Model& model);
+NWAVE_EXPORT int latency_samples(const Model& model);
 
 }  // namespace nwave

@@ -1,34 +1,17 @@
 // The public codec API (include/nwave/codec.h) over the inference engine and the .nwv container.
 #include "nwave/codec.h"
 
-#include <torch/torch.h>
-
 #include <cmath>
 #include <cstring>
 #include <sstream>
 
 #include "api/model_impl.h"
 #include "bitstream/nwv_format.h"
-#include "model/model_io.h"
+#include "io/safetensors_reader.h"
+#include "model/model_file.h"
 #include "nwave/error.h"
-#include "util/error_line.h"
 
 namespace nwave {
-
-namespace {
-
-std::string format_kbps(double kbps) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", kbps);
-  return text;
-}
-
-}  // namespace
-
-void set_num_threads(int n) {
-  if (n < 1) throw Error(ErrorCode::kBadArgument, "thread count must be at least 1 (got " + std::to_string(n) + ")");
-  torch::set_num_threads(n);
-}
 
 // ---------------------------------------------------------------------------------------------------- Model
 
@@ -37,16 +20,14 @@ Model::~Model() = default;
 
 std::unique_ptr<Model> Model::LoadOrThrow(const std::string& path) {
   auto impl = std::make_unique<Impl>();
-  try {
-    // Straight from the file into the engine: no LibTorch CodecModel, so peak memory is the packed weights plus
-    // one tensor (what keeps a one-hour encode under 200 MB).
-    SafetensorsReader file(path);
-    impl->config = read_model_config(file);
-    impl->engine = std::make_unique<engine::EngineModel>(impl->config, file);
-    impl->fingerprint = model_fingerprint(impl->config, file);
-  } catch (const c10::Error& e) {
-    throw Error(ErrorCode::kBadModel, path + ": " + torch_error_line(e));
-  }
+  // Straight from the file into the engine's float buffers: peak memory is the packed weights plus one tensor.
+  SafetensorsReader file(path);
+  impl->config = read_model_config(file);
+  impl->engine = std::make_unique<engine::EngineModel>(impl->config, file);
+  impl->fingerprint = model_fingerprint(impl->config, file);
+  impl->metadata = file.metadata();
+  for (const auto& [name, entry] : file.entries())
+    if (!is_training_statistic(name)) impl->num_weights += static_cast<uint64_t>(entry.numel());
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -67,12 +48,21 @@ int Model::num_codebooks() const { return impl_->config.num_codebooks; }
 int Model::codebook_bits() const { return impl_->config.codebook_bits(); }
 double Model::kbps_per_codebook() const { return impl_->config.kbps_per_codebook(); }
 
-int Model::codebooks_for_bitrate(double kbps) const {
-  if (!std::isfinite(kbps) || kbps <= 0) return 0;
-  const double n = std::floor(kbps / kbps_per_codebook() + 1e-9);
-  if (n < 1) return 1;
-  if (n > num_codebooks()) return num_codebooks();
-  return static_cast<int>(n);
+int Model::codebook_size() const { return impl_->config.codebook_size; }
+std::string Model::family() const { return impl_->config.family; }
+uint64_t Model::num_weights() const { return impl_->num_weights; }
+
+std::string Model::metadata(const std::string& key) const {
+  auto it = impl_->metadata.find(key);
+  return it == impl_->metadata.end() ? std::string() : it->second;
+}
+
+double Model::default_bitrate_kbps() const {
+  return std::min(kDefaultBitrateKbps, num_codebooks() * kbps_per_codebook());
+}
+
+int Model::codebooks_for_bitrate(double kbps, std::string* error) const {
+  return nwave::codebooks_for_bitrate(kbps, kbps_per_codebook(), num_codebooks(), error);
 }
 
 // ---------------------------------------------------------------------------------------------------- streams
@@ -94,25 +84,31 @@ bool LooksLikeNwv(const uint8_t* bytes, size_t size) {
   return size >= 4 && std::memcmp(bytes, bitstream::kNwvMagic, 4) == 0;
 }
 
+StreamInfo stream_info(const bitstream::StreamHeader& h) {
+  StreamInfo info;
+  info.sample_rate = static_cast<int>(h.sample_rate);
+  info.hop = static_cast<int>(h.hop);
+  info.codebook_bits = static_cast<int>(h.codebook_bits);
+  info.num_codebooks = static_cast<int>(h.num_codebooks);
+  info.frames = h.frame_count;
+  info.original_samples = h.original_samples;
+  info.original_rate = static_cast<int>(h.original_sample_rate);
+  info.original_channels = static_cast<int>(h.original_channels);
+  info.model_fingerprint = h.model_fingerprint;
+  info.format_version = static_cast<int>(h.format_version);
+  info.entropy_coded = h.entropy_coded;
+  info.fixed_width_bytes = bitstream::expected_file_size(h);
+  return info;
+}
+
 NwvContents ParseNwv(const std::vector<uint8_t>& nwv) {
   if (nwv.empty()) throw Error(ErrorCode::kCorruptStream, "corrupt .nwv: empty file");
   std::istringstream in(std::string(reinterpret_cast<const char*>(nwv.data()), nwv.size()), std::ios::binary);
   bitstream::NwvReader reader(in);
   const bitstream::StreamHeader& h = reader.header();
   NwvContents out;
-  out.info.sample_rate = static_cast<int>(h.sample_rate);
-  out.info.hop = static_cast<int>(h.hop);
-  out.info.codebook_bits = static_cast<int>(h.codebook_bits);
-  out.info.num_codebooks = static_cast<int>(h.num_codebooks);
-  out.info.frames = h.frame_count;
-  out.info.original_samples = h.original_samples;
-  out.info.original_rate = static_cast<int>(h.original_sample_rate);
-  out.info.original_channels = static_cast<int>(h.original_channels);
-  out.info.model_fingerprint = h.model_fingerprint;
-  out.info.format_version = static_cast<int>(h.format_version);
-  out.info.entropy_coded = h.entropy_coded;
+  out.info = stream_info(h);
   out.info.file_bytes = nwv.size();
-  out.info.fixed_width_bytes = bitstream::expected_file_size(h);
   // For fixed width the reader has checked the file size against the header, so this allocation is backed by
   // real bytes. Entropy-coded packets can be tiny (a silent packet costs a few bytes), so there the codes grow
   // only as packets actually decode: at most ~3000 codes per byte of file, however the header lies.
@@ -136,9 +132,7 @@ bool check_model(const Model* model, std::string* error) {
 
 int encoder_codebooks(const Model* model, double kbps, std::string* error) {
   if (!check_model(model, error)) return 0;
-  const int n = model->codebooks_for_bitrate(kbps);
-  if (n == 0 && error) *error = "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")";
-  return n;
+  return model->codebooks_for_bitrate(kbps == 0 ? model->default_bitrate_kbps() : kbps, error);
 }
 
 std::unique_ptr<Encoder> Encoder::Create(std::shared_ptr<const Model> model, double kbps, std::string* error) {
@@ -236,43 +230,41 @@ std::vector<float> Decoder::DecodeCodes(const uint16_t* codes, size_t frames, in
   return audio;
 }
 
+int decoding_codebooks(const Model& model, const StreamInfo& s, double kbps, bool force) {
+  if (s.model_fingerprint != model.fingerprint() && !force)
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream was written by model " +
+                                               fingerprint_hex(s.model_fingerprint) + ", this model is " +
+                                               model.fingerprint_hex());
+  // Even when forced, the stream's layout has to be one this model can synthesise.
+  if (s.sample_rate != model.sample_rate() || s.hop != model.hop() || s.codebook_bits != model.codebook_bits())
+    throw Error(ErrorCode::kModelMismatch,
+                "model mismatch: the stream has " + std::to_string(s.sample_rate) + " Hz, hop " +
+                    std::to_string(s.hop) + ", " + std::to_string(s.codebook_bits) + "-bit codes; model " +
+                    model.fingerprint_hex() + " has " + std::to_string(model.sample_rate()) + " Hz, hop " +
+                    std::to_string(model.hop()) + ", " + std::to_string(model.codebook_bits()) + "-bit codes");
+  int use = s.num_codebooks;
+  if (kbps != 0) {
+    std::string error;
+    use = codebooks_for_bitrate(kbps, model.kbps_per_codebook(), s.num_codebooks, &error);
+    if (use == 0) throw Error(ErrorCode::kBadArgument, "cannot decode at this bitrate: " + error + " in this stream");
+  }
+  if (use > model.num_codebooks())
+    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream has " + std::to_string(s.num_codebooks) +
+                                               " codebooks, model " + model.fingerprint_hex() + " only " +
+                                               std::to_string(model.num_codebooks()));
+  return use;
+}
+
 std::vector<float> Decoder::Decode(const std::vector<uint8_t>& nwv, double kbps, bool force, StreamInfo* info) {
   NwvContents contents = ParseNwv(nwv);
   const StreamInfo& s = contents.info;
   if (info) *info = s;
-  if (s.model_fingerprint != model_->fingerprint() && !force)
-    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream was written by model " +
-                                               fingerprint_hex(s.model_fingerprint) + ", this model is " +
-                                               model_->fingerprint_hex());
-  // Even when forced, the stream's layout has to be one this model can synthesise.
-  if (s.sample_rate != model_->sample_rate() || s.hop != model_->hop() || s.codebook_bits != model_->codebook_bits())
-    throw Error(ErrorCode::kModelMismatch,
-                "model mismatch: the stream has " + std::to_string(s.sample_rate) + " Hz, hop " +
-                    std::to_string(s.hop) + ", " + std::to_string(s.codebook_bits) + "-bit codes; model " +
-                    model_->fingerprint_hex() + " has " + std::to_string(model_->sample_rate()) + " Hz, hop " +
-                    std::to_string(model_->hop()) + ", " + std::to_string(model_->codebook_bits()) + "-bit codes");
-  int use = s.num_codebooks;
-  if (kbps != 0) {
-    if (!std::isfinite(kbps) || kbps < 0)
-      throw Error(ErrorCode::kBadArgument, "bitrate must be a positive number of kbps (got " + format_kbps(kbps) + ")");
-    // Clamped before the cast: a huge finite bitrate (1e300) must not overflow int (undefined behaviour).
-    use = static_cast<int>(std::clamp(std::floor(kbps / model_->kbps_per_codebook() + 1e-9), 1.0, 1e6));
-    if (use > s.num_codebooks)
-      throw Error(ErrorCode::kBadArgument, "cannot decode at " + format_kbps(kbps) + " kbps: the stream has only " +
-                                               format_kbps(s.kbps()) + " kbps (" + std::to_string(s.num_codebooks) +
-                                               " codebooks)");
-  }
-  if (use > model_->num_codebooks())
-    throw Error(ErrorCode::kModelMismatch, "model mismatch: the stream has " + std::to_string(s.num_codebooks) +
-                                               " codebooks, model " + model_->fingerprint_hex() + " only " +
-                                               std::to_string(model_->num_codebooks()));
+  const int use = decoding_codebooks(*model_, s, kbps, force);
   const size_t frames = static_cast<size_t>(s.frames);
   std::vector<uint16_t> selected;
   const uint16_t* codes = contents.codes.data();
   if (use != s.num_codebooks) {
-    selected.resize(frames * static_cast<size_t>(use));
-    for (size_t f = 0; f < frames; ++f)
-      for (int c = 0; c < use; ++c) selected[f * use + c] = contents.codes[f * s.num_codebooks + c];
+    selected = keep_codebooks(codes, frames, s.num_codebooks, use);
     codes = selected.data();
   }
   std::vector<float> audio;

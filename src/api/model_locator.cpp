@@ -1,4 +1,6 @@
 // default_model_path(): where the shipped model is looked for (include/nwave/codec.h lists the order).
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -12,7 +14,9 @@
 namespace nwave {
 
 namespace detail {
-const char* source_models_dir();  // generated at configure time (cmake/build_paths.cpp.in)
+// Generated at configure time (cmake/build_paths.cpp.in).
+const char* source_models_dir();
+const char* installed_models_dir();
 }  // namespace detail
 
 namespace {
@@ -23,6 +27,15 @@ std::filesystem::path executable_dir() {
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::filesystem::path() : exe.parent_path();
+}
+
+// The directory of the object holding this code: libnwave.so's when linked dynamically, the program's when static.
+std::filesystem::path library_dir() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&default_model_path), &info) == 0 || info.dli_fname == nullptr) return {};
+  std::error_code ec;
+  const auto path = std::filesystem::canonical(info.dli_fname, ec);
+  return ec ? std::filesystem::path() : path.parent_path();
 }
 
 bool is_file(const std::filesystem::path& p) {
@@ -43,13 +56,16 @@ std::string default_model_path() {
     candidates.push_back(exe_dir / ".." / "models" / kModelFileName);
     candidates.push_back(exe_dir / ".." / "share" / "nwave" / "models" / kModelFileName);
   }
+  if (const auto lib_dir = library_dir(); !lib_dir.empty())
+    candidates.push_back(lib_dir / ".." / "share" / "nwave" / "models" / kModelFileName);
+  candidates.push_back(std::filesystem::path(detail::installed_models_dir()) / kModelFileName);
   candidates.push_back(std::filesystem::path(detail::source_models_dir()) / kModelFileName);
   std::string searched;
   std::vector<std::filesystem::path> seen;
   for (const auto& c : candidates) {
     const auto p = c.lexically_normal();
     if (is_file(p)) return p.string();
-    if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;  // the build tree's models/ is the source's
+    if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;  // e.g. the build tree's models/ is the source's
     seen.push_back(p);
     searched += (searched.empty() ? "" : ", ") + p.string();
   }

@@ -185,13 +185,17 @@ AudioReader::AudioReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AudioReader::~AudioReader() = default;
 
 std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
-  require_readable_file(path);
-  screen_riff_wave(path);
+  const bool from_stdin = path == "-";
+  if (!from_stdin) {
+    require_readable_file(path);
+    screen_riff_wave(path);
+  }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   {
     ScopedStderrSilence quiet(true);
-    impl->file = sf_open(path.c_str(), SFM_READ, &impl->info);
+    impl->file = from_stdin ? sf_open_fd(STDIN_FILENO, SFM_READ, &impl->info, SF_FALSE)
+                            : sf_open(path.c_str(), SFM_READ, &impl->info);
   }
   if (!impl->file) throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(nullptr));
   // Bounded both ways: a header claiming 1 Hz would make the resampler write 16000 samples per input sample (a
@@ -238,31 +242,83 @@ int AudioReader::original_channels() const { return impl_->info.channels; }
 // WavWriter
 
 struct WavWriter::Impl {
-  std::string path;
+  std::string path;    // as given, for messages
+  std::string target;  // util::resolve_output(path).path: where the temporary is renamed to
   SNDFILE* file = nullptr;
   std::vector<float> clipped;
   bool committed = false;
-  bool direct = false;  // a device or FIFO, written in place (util::is_special_file)
+  bool direct = false;  // a device or FIFO, written in place (util::resolve_output)
+  // A pipe: libsndfile cannot write WAV there (it seeks back to patch the sizes), so the header goes first.
+  int pipe_fd = -1;
+  uint64_t expected = 0, written = 0;
+  std::vector<uint8_t> pcm16;
+
+  void write_all(const void* data, size_t bytes) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    while (bytes > 0) {
+      const ssize_t n = ::write(pipe_fd, p, bytes);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(errno));
+      p += n;
+      bytes -= static_cast<size_t>(n);
+    }
+  }
+
+  // The canonical 44-byte RIFF/WAVE header of 16-bit PCM mono; sizes 0xFFFFFFFF when the length is unknown.
+  void write_pipe_header(int rate) {
+    const uint64_t data_bytes = 2 * expected;
+    const uint32_t data_size = expected && data_bytes <= 0xFFFFFFFFull - 36 ? static_cast<uint32_t>(data_bytes) : 0xFFFFFFFFu;
+    const uint32_t riff_size = data_size == 0xFFFFFFFFu ? 0xFFFFFFFFu : data_size + 36;
+    uint8_t h[44];
+    auto put32 = [&](int at, uint32_t v) { for (int i = 0; i < 4; ++i) h[at + i] = static_cast<uint8_t>(v >> (8 * i)); };
+    auto put16 = [&](int at, uint16_t v) { h[at] = static_cast<uint8_t>(v); h[at + 1] = static_cast<uint8_t>(v >> 8); };
+    std::memcpy(h, "RIFF", 4);
+    put32(4, riff_size);
+    std::memcpy(h + 8, "WAVEfmt ", 8);
+    put32(16, 16);
+    put16(20, 1);  // PCM
+    put16(22, 1);  // mono
+    put32(24, static_cast<uint32_t>(rate));
+    put32(28, static_cast<uint32_t>(rate) * 2);
+    put16(32, 2);
+    put16(34, 16);
+    std::memcpy(h + 36, "data", 4);
+    put32(40, data_size);
+    write_all(h, sizeof h);
+  }
 };
 
-WavWriter::WavWriter(const std::string& path, int rate) : impl_(std::make_unique<Impl>()) {
+WavWriter::WavWriter(const std::string& path, int rate, uint64_t expected_samples) : impl_(std::make_unique<Impl>()) {
   if (rate <= 0) throw Error(ErrorCode::kBadArgument, "sample rate must be positive (got " + std::to_string(rate) + ")");
   impl_->path = path;
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = 1;
   info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  util::check_output_path(path);
-  impl_->direct = util::is_special_file(path);
-  const std::string tmp = impl_->direct ? path : util::temp_path_for(path);
+  const util::OutputTarget target = util::resolve_output(path);
+  impl_->target = target.path;
+  impl_->direct = target.direct;
+  if (impl_->direct) {
+    const int fd = path == "-" ? ::dup(STDOUT_FILENO) : ::open(target.path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(errno));
+    if (::lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE) {
+      impl_->pipe_fd = fd;
+      impl_->expected = expected_samples;
+      impl_->write_pipe_header(rate);
+      return;
+    }
+    ::close(fd);
+  }
+  const std::string tmp = impl_->direct ? target.path : util::temp_path_for(target.path);
   impl_->file = sf_open(tmp.c_str(), SFM_WRITE, &info);
   if (!impl_->file) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + sf_strerror(nullptr));
 }
 
 WavWriter::~WavWriter() {
+  if (impl_->pipe_fd >= 0) ::close(impl_->pipe_fd);
   if (impl_->committed) return;
   if (impl_->file) sf_close(impl_->file);
-  if (!impl_->direct) util::discard_temp_file(impl_->path);
+  if (!impl_->direct) util::discard_temp_file(impl_->target);
 }
 
 void WavWriter::write(const float* samples, size_t n) {
@@ -273,20 +329,39 @@ void WavWriter::write(const float* samples, size_t n) {
       throw Error(ErrorCode::kBadArgument, "refusing to write NaN or infinite samples to '" + impl_->path + "'");
     impl_->clipped[i] = std::clamp(samples[i], -1.0f, 1.0f);
   }
+  if (impl_->pipe_fd >= 0) {
+    impl_->pcm16.resize(2 * n);
+    for (size_t i = 0; i < n; ++i) {  // as libsndfile converts normalised floats to 16 bits
+      const auto v = static_cast<uint16_t>(static_cast<int16_t>(std::lrintf(impl_->clipped[i] * 32767.0f)));
+      impl_->pcm16[2 * i] = static_cast<uint8_t>(v);
+      impl_->pcm16[2 * i + 1] = static_cast<uint8_t>(v >> 8);
+    }
+    impl_->write_all(impl_->pcm16.data(), impl_->pcm16.size());
+    impl_->written += n;
+    return;
+  }
   if (sf_writef_float(impl_->file, impl_->clipped.data(), static_cast<sf_count_t>(n)) != static_cast<sf_count_t>(n))
     throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': " + sf_strerror(impl_->file));
 }
 
 void WavWriter::commit() {
   if (impl_->committed) return;
+  if (impl_->pipe_fd >= 0) {
+    if (impl_->expected != 0 && impl_->written != impl_->expected)
+      throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': the header announced " +
+                                      std::to_string(impl_->expected) + " samples, " + std::to_string(impl_->written) +
+                                      " were written");
+    impl_->committed = true;
+    return;
+  }
   // sf_close writes the final header sizes; its failure (e.g. disk full) must not be renamed into place.
   const int close_err = sf_close(impl_->file);
   impl_->file = nullptr;
   if (close_err != 0) {
-    if (!impl_->direct) util::discard_temp_file(impl_->path);
+    if (!impl_->direct) util::discard_temp_file(impl_->target);
     throw Error(ErrorCode::kIo, "cannot write '" + impl_->path + "': " + sf_error_number(close_err));
   }
-  if (!impl_->direct) util::commit_temp_file(impl_->path);
+  if (!impl_->direct) util::commit_temp_file(impl_->target);
   impl_->committed = true;
 }
 

@@ -1,15 +1,13 @@
 #include "engine/engine.h"
 
-#include <torch/torch.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
 
 #include "engine/kernels.h"
-#include "io/safetensors.h"
-#include "model/model_io.h"
+#include "io/safetensors_reader.h"
+#include "model/model_file.h"
 #include "nwave/error.h"
 
 namespace nwave::engine {
@@ -84,16 +82,13 @@ namespace {
 class TensorSource {
  public:
   explicit TensorSource(SafetensorsReader& file) : file_(file) {}
-  torch::Tensor get(const std::string& name, const std::vector<int64_t>& shape) {
+  Vec get(const std::string& name, const std::vector<int64_t>& shape) {
     if (file_.entry(name).shape != shape)
       throw Error(ErrorCode::kBadModel, file_.path() + ": tensor '" + name + "' has the wrong shape");
     used_.insert(name);
-    return file_.read(name).to(torch::kFloat32).contiguous();
+    return file_.read_floats(name);
   }
-  Vec vec(const std::string& name, int64_t size) {
-    auto t = get(name, {size});
-    return Vec(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-  }
+  Vec vec(const std::string& name, int64_t size) { return get(name, {size}); }
   // Every tensor must have been used (training statistics aside): anything else means a foreign model.
   void check_all_used() const {
     for (const auto& [name, entry] : file_.entries())
@@ -109,7 +104,7 @@ class TensorSource {
 // torch::nn::Linear(in, out): weight [out, in], bias [out].
 PackedMatrix pack_linear(TensorSource& src, const std::string& prefix, int in, int out, double& macs) {
   auto w = src.get(prefix + ".weight", {out, in});
-  const float* p = w.data_ptr<float>();
+  const float* p = w.data();
   macs += static_cast<double>(in) * out;
   return PackedMatrix::pack(in, out, [&](int k, int n) { return p[static_cast<int64_t>(n) * in + k]; },
                             src.vec(prefix + ".bias", out));
@@ -125,7 +120,7 @@ ConvW pack_conv(TensorSource& src, const std::string& prefix, int cin, int cout,
   c.kernel = kernel;
   c.stride = stride;
   c.dilation = dilation;
-  const float* p = w.data_ptr<float>();
+  const float* p = w.data();
   macs += static_cast<double>(cin) * kernel * cout / stride;  // per input row
   c.m = PackedMatrix::pack(kernel * cin, cout,
                            [&](int kk, int o) { return p[(static_cast<int64_t>(o) * cin + kk % cin) * kernel + kk / cin]; },
@@ -141,7 +136,7 @@ TConvW pack_tconv(TensorSource& src, const std::string& prefix, int cin, int cou
   c.cin = cin;
   c.cout = cout;
   c.stride = stride;
-  const float* p = w.data_ptr<float>();
+  const float* p = w.data();
   const Vec b = src.vec(prefix + ".conv.bias", cout);
   Vec bias(static_cast<size_t>(stride) * cout);
   for (int r = 0; r < stride; ++r)
@@ -167,7 +162,7 @@ ConvNeXtW pack_block(TensorSource& src, const std::string& prefix, const ModelCo
   b.kernel = c.kernel_size;
   const int hidden = c.channels * c.mlp_ratio;
   auto dw = src.get(prefix + ".depthwise.conv.weight", {b.channels, 1, b.kernel});
-  const float* p = dw.data_ptr<float>();
+  const float* p = dw.data();
   b.dw_weight.resize(static_cast<size_t>(b.channels) * b.kernel);
   for (int ch = 0; ch < b.channels; ++ch)
     for (int j = 0; j < b.kernel; ++j) b.dw_weight[j * b.channels + ch] = p[ch * b.kernel + j];
@@ -432,6 +427,16 @@ void build_spectral(TensorSource& src, const ModelConfig& c, Weights& w) {
   w.dec_macs += 2.0 * bs * ns;
 }
 
+// Each row of a [rows][dim] matrix divided by its L2 norm (at least 1e-12), as torch's F.normalize(dim=1).
+void normalize_rows(Vec& m, int dim) {
+  for (size_t row = 0; row < m.size(); row += static_cast<size_t>(dim)) {
+    double sum = 0;
+    for (int d = 0; d < dim; ++d) sum += static_cast<double>(m[row + d]) * m[row + d];
+    const float norm = std::max(static_cast<float>(std::sqrt(sum)), 1e-12f);
+    for (int d = 0; d < dim; ++d) m[row + d] /= norm;
+  }
+}
+
 // Mirrors VectorQuantizer (vector_quantizer.cpp); "initialized" is a training flag the engine reads and ignores.
 void build_quantizer(TensorSource& src, const ModelConfig& c, Weights& w) {
   w.factorized = c.codebook_dim > 0;
@@ -441,10 +446,9 @@ void build_quantizer(TensorSource& src, const ModelConfig& c, Weights& w) {
   for (int i = 0; i < c.num_codebooks; ++i) {
     const std::string prefix = "quantizer.layers." + std::to_string(i);
     src.get(prefix + ".initialized", {1});
-    auto book = src.get(prefix + ".codebook", {K, dim});
-    if (w.factorized) book = torch::nn::functional::normalize(book, torch::nn::functional::NormalizeFuncOptions().dim(1));
-    book = book.contiguous();
-    const float* b = book.data_ptr<float>();
+    Vec book = src.get(prefix + ".codebook", {K, dim});
+    if (w.factorized) normalize_rows(book, dim);  // as VectorQuantizer does: codes live on the unit sphere
+    const float* b = book.data();
     Vec bias(K);
     for (int k = 0; k < K; ++k) {
       float s = 0.0f;
@@ -474,7 +478,6 @@ void build_quantizer(TensorSource& src, const ModelConfig& c, Weights& w) {
 // ---------------------------------------------------------------------------------------------------- model
 
 EngineModel::EngineModel(const ModelConfig& config, SafetensorsReader& file) {
-  torch::NoGradGuard no_grad;
   auto w = std::make_shared<Weights>();
   w->config = config;
   TensorSource src(file);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "nwave/error.h"
 
@@ -19,9 +20,33 @@ namespace {
 
 }  // namespace
 
-bool is_special_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+OutputTarget resolve_output(const std::string& path) {
+  if (path == "-") return {"/dev/stdout", true};
+  check_output_path(path);
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0) return {path, false};  // a new file
+  if (S_ISREG(link.st_mode)) return {path, false};
+  if (!S_ISLNK(link.st_mode)) return {path, true};  // a device, FIFO or socket
+  struct stat target {};
+  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
+    if (S_ISDIR(target.st_mode)) fail("write", path, EISDIR);
+    return {path, true};  // a link to a device or FIFO (/dev/stdout on a terminal or a pipe)
+  }
+  // A link to a regular file, or a dangling one: rename over its final target, so the link itself survives.
+  std::error_code ec;
+  const auto resolved = std::filesystem::weakly_canonical(path, ec);
+  if (ec || resolved.empty()) return {path, true};
+  struct stat parent {};
+  if (::stat(resolved.parent_path().c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode)) return {path, true};
+  return {resolved.string(), false};
+}
+
+void refuse_same_file(const std::string& input, const std::string& output) {
+  if (input == "-" || output == "-") return;  // a pipe or terminal is never the other end's file
+  struct stat in {}, out {};
+  if (::stat(input.c_str(), &in) != 0 || ::stat(output.c_str(), &out) != 0) return;
+  if (in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+    throw Error(ErrorCode::kBadArgument, "output '" + output + "' is the input file; choose another output name");
 }
 
 std::string temp_path_for(const std::string& path) { return path + ".tmp"; }
@@ -49,10 +74,12 @@ void discard_temp_file(const std::string& path) noexcept { std::remove(temp_path
 
 namespace nwave {
 
-AtomicFile::AtomicFile(const std::string& path) : path_(path), temp_path_(util::temp_path_for(path)) {
-  util::check_output_path(path_);
-  direct_ = util::is_special_file(path_);
-  file_ = std::fopen(direct_ ? path_.c_str() : temp_path_.c_str(), "wb");
+AtomicFile::AtomicFile(const std::string& path) : path_(path) {
+  const util::OutputTarget target = util::resolve_output(path_);
+  target_ = target.path;
+  direct_ = target.direct;
+  temp_path_ = util::temp_path_for(target_);
+  file_ = std::fopen(direct_ ? target_.c_str() : temp_path_.c_str(), "wb");
   if (!file_) util::fail("write", path_, errno);
 }
 
@@ -84,7 +111,7 @@ void AtomicFile::commit() {
     std::remove(temp_path_.c_str());
     util::fail("write", path_, err);
   }
-  util::commit_temp_file(path_);
+  util::commit_temp_file(target_);
 }
 
 }  // namespace nwave

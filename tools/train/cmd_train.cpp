@@ -1,4 +1,4 @@
-#include "commands.h"
+#include "train_commands.h"
 #include "nwave/error.h"
 #include "train/trainer.h"
 

@@ -1,5 +1,5 @@
 #include "audio/audio_files.h"
-#include "commands.h"
+#include "train_commands.h"
 #include "eval/evaluator.h"
 #include "util/atomic_file.h"
 #include "nwave/codec.h"
@@ -39,7 +39,7 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::Range(0, 16))->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads")->check(CLI::Range(1, 1024))->capture_default_str();
   cmd->callback([o] {
-    set_num_threads(o->threads);
+    torch::set_num_threads(o->threads);  // the metrics and the training-side references run on LibTorch
     std::shared_ptr<const Model> model = Model::LoadOrThrow(o->model.empty() ? default_model_path() : o->model);
     std::vector<eval::EvalFile> files;
     for (const auto& dir : o->data)
