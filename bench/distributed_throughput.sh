@@ -21,6 +21,6 @@ build/nwave train "${common[@]}" --out "$out/one-1" --batch "$batch" --threads 1
 echo "1 process, 1 thread, batch $batch: $(rate "$out/one-1") audio s/s"
 build/nwave train "${common[@]}" --out "$out/one-n" --batch "$batch" --threads "$ranks"
 echo "1 process, $ranks threads, batch $batch: $(rate "$out/one-n") audio s/s"
-torchrun --no_python --nproc_per_node "$ranks" --redirects 3 --tee 3 --log_dir "$out/logs" \
+torchrun --no_python --nproc_per_node "$ranks" --redirects 1 --tee 1 --log_dir "$out/logs" \
   build/nwave train "${common[@]}" --out "$out/ranks" --batch $((batch / ranks)) --threads 1 >/dev/null
 echo "$ranks ranks, 1 thread each, batch $((batch / ranks)) per rank: $(rate "$out/ranks") audio s/s"

@@ -95,7 +95,7 @@ void add_train_command(CLI::App& app) {
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
     const TrainResult result = train(*options);
-    if (!options->quiet)
+    if (!options->quiet && options->launch.rank == 0)
       std::fprintf(stderr, "nwave train: %s at step %lld; weights in %s/model.safetensors\n",
                    result.interrupted ? "stopped" : "finished", static_cast<long long>(result.steps_done), options->out_dir.c_str());
     if (result.interrupted) std::exit(130);
