@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS (OpenMP) instead of the ~5x slower reference BLAS
+  libgloo-dev                               # gloo headers for c10d ProcessGroupGloo (data-parallel training)
   libsndfile1-dev libsoxr-dev               # audio files in, resampling to 16 kHz
   nlohmann-json3-dev libcli11-dev zlib1g-dev
   libopus-dev libcairo2-dev                 # Opus comparison, quality plot

@@ -24,33 +24,16 @@
 #include "nwave/audio.h"
 #include "nwave/error.h"
 #include "test_util.h"
+#include "training_runs.h"
 #include "train/trainer.h"
 
 namespace nwave {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// The rows of OUT/metrics.jsonl. After a kill -9 the last line may be torn (the trainer drops it on --resume):
-// with torn_tail_ok, an unparsable last line is ignored; any other unparsable line fails the test.
-std::vector<nlohmann::json> metrics(const std::string& out, bool torn_tail_ok = false) {
-  std::vector<std::string> lines;
-  std::ifstream in(out + "/metrics.jsonl");
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  std::vector<nlohmann::json> rows;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    auto row = nlohmann::json::parse(lines[i], nullptr, false);
-    if (row.is_discarded()) {
-      EXPECT_TRUE(torn_tail_ok && i + 1 == lines.size()) << "unparsable metrics line " << i << ": " << lines[i];
-      continue;
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
+using test::metrics;
+using test::slurp;
+using test::spawn;
+using test::wait_for;
 
 // A float WAV whose samples are finite but so large that every loss overflows to Inf/NaN.
 void write_huge_float_wav(const std::string& path, size_t n) {
@@ -147,36 +130,6 @@ TEST(TrainingFaults, InjectedNonFiniteLossesAreSkippedAndTrainingGoesOn) {
   EXPECT_EQ(trained, 6);
   const LoadedModel m = load_model(o.out_dir + "/model.safetensors");
   for (const auto& p : m.model->parameters()) ASSERT_TRUE(torch::isfinite(p).all().item<bool>());
-}
-
-// Starts `nwave train` as a child process (argv, no shell), returns its pid.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::freopen(log.c_str(), "a", stderr);
-    (void)f;
-    std::freopen("/dev/null", "w", stdout);
-    setenv("OMP_NUM_THREADS", "1", 1);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(NWAVE_BINARY));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(NWAVE_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Waits up to `seconds` for the child; returns its wait status, or -1 if it is still running.
-int wait_for(pid_t pid, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  int status = 0;
-  while (std::chrono::steady_clock::now() < end) {
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return -1;
 }
 
 TEST(TrainingFaults, KillMinus9AtRandomMomentsThenResumeFinishes) {

@@ -75,6 +75,10 @@ torch::Tensor ResidualVQImpl::decode(const torch::Tensor& codes) {
   return rows_as_frames(sum, batch);
 }
 
+void ResidualVQImpl::set_sync(const std::shared_ptr<CodebookSync>& sync) {
+  for (auto& layer : layers) layer->set_sync(sync);
+}
+
 std::vector<double> ResidualVQImpl::perplexities() const {
   std::vector<double> result;
   for (const auto& layer : layers) result.push_back(layer->last_perplexity());

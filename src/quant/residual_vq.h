@@ -27,6 +27,7 @@ class ResidualVQImpl : public torch::nn::Module {
 
   int num_codebooks() const { return static_cast<int>(layers.size()); }
   std::vector<double> perplexities() const;
+  void set_sync(const std::shared_ptr<CodebookSync>& sync);  // every codebook: VectorQuantizerImpl::set_sync
 
   std::vector<VectorQuantizer> layers;
 

@@ -46,15 +46,23 @@ torch::Tensor VectorQuantizerImpl::decode(const torch::Tensor& codes) {
 
 QuantizerStep VectorQuantizerImpl::forward(const torch::Tensor& x, const torch::Tensor& active) {
   auto z = project_in(x);
-  if (is_training()) {
-    auto used = z.detach().index({active});
-    if (initialized.item<float>() == 0.0f && used.size(0) > 0) kmeans_init(used);
+  if (is_training() && initialized.item<float>() == 0.0f) {
+    auto used = global_rows(z.detach().index({active}));
+    if (used.size(0) > 0) kmeans_init(used);
   }
   auto codes = encode(x);
   auto book = lookup_space_codebook();
   auto zq = book.index_select(0, codes);
   auto mask = active.to(z.dtype()).unsqueeze(1);
-  const auto denom = (mask.sum() * z.size(1)).clamp_min(1.0);
+  auto active_values = mask.sum() * z.size(1);
+  if (sync_ && is_training()) {
+    // Each rank divides its sum by the global count over the ranks: the mean of the ranks' losses (and gradients)
+    // is then the mean over the active rows of the global batch, as in one process.
+    auto global = active_values.detach().reshape({1});
+    sum_over_ranks(global);
+    active_values = global.squeeze() / sync_->world_size();
+  }
+  const auto denom = active_values.clamp_min(1.0);
   QuantizerStep step;
   step.codes = codes;
   step.commit_loss = ((z - zq.detach()).pow(2) * mask).sum() / denom;
@@ -64,12 +72,15 @@ QuantizerStep VectorQuantizerImpl::forward(const torch::Tensor& x, const torch::
     torch::NoGradGuard no_grad;
     auto used_z = z.detach().index({active});
     auto used_codes = codes.index({active});
-    if (used_z.size(0) > 0) {
-      auto counts = torch::bincount(used_codes, {}, size()).to(z.dtype());
+    auto counts = torch::bincount(used_codes, {}, size()).to(z.dtype());
+    sum_over_ranks(counts);
+    if (counts.sum().item<double>() > 0.0) {
       auto p = counts / counts.sum();
       last_perplexity_ = torch::exp(-(p * torch::log(p + 1e-10)).sum()).item<double>();
       if (ema_) {
-        ema_update(used_z, used_codes);
+        auto sums = torch::zeros_like(embed_sum).index_add_(0, used_codes, used_z);
+        sum_over_ranks(sums);
+        ema_update(counts, sums);
       } else {
         cluster_size.mul_(decay_).add_(counts, 1.0 - decay_);
       }
@@ -101,9 +112,7 @@ void VectorQuantizerImpl::kmeans_init(const torch::Tensor& z) {
   initialized.fill_(1.0);
 }
 
-void VectorQuantizerImpl::ema_update(const torch::Tensor& z, const torch::Tensor& codes) {
-  auto counts = torch::bincount(codes, {}, size()).to(z.dtype());
-  auto sums = torch::zeros_like(embed_sum).index_add_(0, codes, z);
+void VectorQuantizerImpl::ema_update(const torch::Tensor& counts, const torch::Tensor& sums) {
   cluster_size.mul_(decay_).add_(counts, 1.0 - decay_);
   embed_sum.mul_(decay_).add_(sums, 1.0 - decay_);
   // Laplace smoothing keeps rarely used codes from dividing by ~0.
@@ -118,11 +127,19 @@ void VectorQuantizerImpl::replace_dead_codes(const torch::Tensor& z) {
   auto dead = cluster_size < dead_threshold_ * mean_usage;
   const int64_t n_dead = dead.sum().item<int64_t>();
   if (n_dead == 0) return;
-  auto picks = z.index_select(0, torch::randint(z.size(0), {n_dead}, torch::kLong));
+  const auto rows = global_rows(z);  // every rank restarts the same codes on the same vectors
+  if (rows.size(0) == 0) return;
+  auto picks = rows.index_select(0, torch::randint(rows.size(0), {n_dead}, torch::kLong));
   auto dead_index = dead.nonzero().squeeze(1);
   codebook.detach().index_copy_(0, dead_index, picks);
   embed_sum.index_copy_(0, dead_index, picks);
   cluster_size.index_fill_(0, dead_index, mean_usage.item<double>());
+}
+
+torch::Tensor VectorQuantizerImpl::global_rows(const torch::Tensor& rows) { return sync_ ? sync_->gather_rows(rows) : rows; }
+
+void VectorQuantizerImpl::sum_over_ranks(torch::Tensor& values) {
+  if (sync_) sync_->sum(values);
 }
 
 }  // namespace nwave

@@ -5,6 +5,9 @@
 #include <torch/torch.h>
 
 #include "model/model_config.h"
+#include "quant/codebook_sync.h"
+
+#include <memory>
 
 namespace nwave {
 
@@ -30,6 +33,9 @@ class VectorQuantizerImpl : public torch::nn::Module {
   double last_perplexity() const { return last_perplexity_; }
   int64_t size() const { return codebook.size(0); }
 
+  // Data-parallel training: learn from the statistics of the global batch (quant/codebook_sync.h); null: this batch.
+  void set_sync(std::shared_ptr<CodebookSync> sync) { sync_ = std::move(sync); }
+
   torch::Tensor codebook;      // [K, codebook_dim]
   torch::Tensor cluster_size;  // [K] EMA of assignment counts (also used to find dead codes in loss mode)
   torch::Tensor embed_sum;     // [K, codebook_dim] EMA of assigned vectors
@@ -40,13 +46,16 @@ class VectorQuantizerImpl : public torch::nn::Module {
   torch::Tensor project_out(const torch::Tensor& z);
   torch::Tensor lookup_space_codebook();
   void kmeans_init(const torch::Tensor& z);
-  void ema_update(const torch::Tensor& z, const torch::Tensor& codes);
+  void ema_update(const torch::Tensor& counts, const torch::Tensor& sums);
+  torch::Tensor global_rows(const torch::Tensor& rows);
+  void sum_over_ranks(torch::Tensor& values);
   void replace_dead_codes(const torch::Tensor& z);
 
   bool ema_, factorized_;
   double decay_, dead_threshold_;
   torch::nn::Linear in_proj{nullptr}, out_proj{nullptr};
   double last_perplexity_ = 0.0;
+  std::shared_ptr<CodebookSync> sync_;
 };
 TORCH_MODULE(VectorQuantizer);
 

@@ -49,15 +49,20 @@ std::vector<float> CropSampler::crop(int length, std::mt19937_64& rng) const {
   return out;
 }
 
-torch::Tensor CropSampler::batch(int batch_size, std::mt19937_64& rng) const {
-  auto result = torch::empty({batch_size, segment_});
+torch::Tensor CropSampler::batch(int batch_size, std::mt19937_64& rng) const { return batch_slice(batch_size, 0, batch_size, rng); }
+
+torch::Tensor CropSampler::batch_slice(int batch_size, int first, int count, std::mt19937_64& rng) const {
+  if (first < 0 || count < 0 || first + count > batch_size) throw Error(ErrorCode::kBadArgument, "batch slice out of range");
+  auto result = torch::empty({count, segment_});
   for (int b = 0; b < batch_size; ++b) {
+    // Every example's crop is drawn (the silence retries depend on the audio), only the slice's is augmented.
     const Augmenter::Draw change = augmenter_.draw(segment_, rng);
     std::vector<float> x = crop(change.input_length, rng);
     for (int attempt = 1; attempt < kTriesBeforeAcceptingSilence && rms(x) < kSilenceRms; ++attempt)
       x = crop(change.input_length, rng);
+    if (b < first || b >= first + count) continue;
     x = augmenter_.apply(change, std::move(x), segment_);
-    std::copy(x.begin(), x.end(), result[b].data_ptr<float>());
+    std::copy(x.begin(), x.end(), result[b - first].data_ptr<float>());
   }
   return result;
 }

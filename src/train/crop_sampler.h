@@ -17,6 +17,9 @@ class CropSampler {
 
   // A batch [batch, segment]; all randomness comes from rng, so a step's batch depends only on the rng's seed.
   torch::Tensor batch(int batch_size, std::mt19937_64& rng) const;
+  // Examples first .. first + count - 1 of that batch (one rank's slice in data-parallel training): the same
+  // draws from rng, without preparing the other examples.
+  torch::Tensor batch_slice(int batch_size, int first, int count, std::mt19937_64& rng) const;
 
   double total_seconds() const;
 

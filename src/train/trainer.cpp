@@ -11,6 +11,8 @@
 #include "nwave/audio.h"
 #include "nwave/error.h"
 #include "train/crop_sampler.h"
+#include "train/distributed/gradient_averaging.h"
+#include "train/distributed/process_group.h"
 #include "util/progress_bar.h"
 
 #include <nlohmann/json.hpp>
@@ -24,6 +26,7 @@
 #include <limits>
 #include <map>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -103,11 +106,11 @@ std::mt19937_64 step_rng(uint64_t seed, int64_t step) {
   return std::mt19937_64(seq);
 }
 
-torch::Tensor draw_active_codebooks(const TrainOptions& o, int num_codebooks, std::mt19937_64& rng) {
-  auto active = torch::full({o.batch}, num_codebooks, torch::kLong);
+torch::Tensor draw_active_codebooks(const TrainOptions& o, int num_codebooks, int batch_size, std::mt19937_64& rng) {
+  auto active = torch::full({batch_size}, num_codebooks, torch::kLong);
   std::bernoulli_distribution drop(o.quantizer_dropout);
   std::uniform_int_distribution<int> count(1, num_codebooks);
-  for (int b = 0; b < o.batch; ++b)
+  for (int b = 0; b < batch_size; ++b)
     if (drop(rng)) active[b] = count(rng);
   return active;
 }
@@ -129,7 +132,10 @@ void restore_optimizer(torch::optim::Optimizer& optimizer, const torch::Tensor& 
 
 class Trainer {
  public:
-  explicit Trainer(const TrainOptions& options) : o_(options), device_(options.device == "cuda" ? torch::kCUDA : torch::kCPU), loss_(options.weights) {}
+  explicit Trainer(const TrainOptions& options)
+      : o_(options),
+        device_(options.device == "cuda" ? torch::Device(torch::kCUDA, options.launch.local_rank) : torch::Device(torch::kCPU)),
+        loss_(options.weights) {}
 
   TrainResult run();
 
@@ -142,6 +148,13 @@ class Trainer {
   Json validate();
   void open_metrics(int64_t keep_up_to_step);
   void log_row(const Json& row);
+  // Data-parallel helpers; in one process they are the identity.
+  bool leader() const { return !group_ || group_->rank() == 0; }
+  int world_size() const { return group_ ? group_->world_size() : 1; }
+  torch::Tensor mean_over_ranks(torch::Tensor values);  // element-wise mean, as double on the CPU
+  double sum_over_ranks(double value);
+  // Throws Error(kTraining) unless every rank holds the same step and weights (a checksum): `hint` says why not.
+  void check_ranks_agree(int64_t step, const std::string& hint);
 
   TrainOptions o_;
   torch::Device device_;
@@ -151,7 +164,9 @@ class Trainer {
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   Discriminators discriminators_{nullptr};  // adversarial stage only
   std::unique_ptr<torch::optim::AdamW> discriminator_optimizer_;
+  std::shared_ptr<ProcessGroup> group_;  // data-parallel training only
   std::unique_ptr<CropSampler> sampler_;
+  bool has_validation_ = false;  // known on every rank; rank 0 alone loads the audio and validates
   std::map<std::string, std::vector<std::vector<float>>> validation_;  // by group ("" when there are no groups)
   double cpu_seconds_before_ = 0.0;  // CPU time of the steps before this process (from the checkpoint)
   std::ofstream metrics_;
@@ -167,6 +182,13 @@ void Trainer::prepare() {
   if (device_.is_cuda() && !torch::cuda::is_available())
     throw Error(ErrorCode::kBadArgument, "--device cuda: this LibTorch has no CUDA or no GPU is visible");
   if (o_.threads > 0) torch::set_num_threads(o_.threads);
+  if (o_.launch.distributed()) {
+    if (o_.collective_timeout_s < 1) throw Error(ErrorCode::kBadArgument, "the collective timeout must be at least 1 s");
+    group_ = std::make_shared<ProcessGroup>(o_.launch, device_, std::chrono::seconds(o_.collective_timeout_s));
+    if (!leader()) o_.quiet = true;  // one voice: rank 0's
+    else if (!o_.quiet)
+      std::fprintf(stderr, "nwave train: %d ranks, batch %d per rank (%d per step)\n", world_size(), o_.batch, world_size() * o_.batch);
+  }
   out_ = o_.out_dir;
   std::error_code ec;
   fs::create_directories(out_, ec);
@@ -178,7 +200,9 @@ void Trainer::prepare() {
   const Split split = split_files(o_);
   sampler_ = std::make_unique<CropSampler>(load_clips(split.train, "training audio"), o_.segment, o_.augment);
   size_t validation_files = 0, validation_kept = 0;
+  has_validation_ = !split.validation.empty();
   for (const auto& [group, files] : split.validation) {
+    if (!leader()) break;
     auto& clips = validation_[group];
     clips = spread_subset(load_clips(files, group.empty() ? "validation audio" : "validation audio " + group), o_.max_validation_seconds / static_cast<double>(split.validation.size()));
     validation_files += files.size();
@@ -204,11 +228,38 @@ void Trainer::prepare() {
   }
   model_->to(device_);
   model_->train();
+  if (group_) model_->quantizer->set_sync(group_);
   optimizer_ = std::make_unique<torch::optim::AdamW>(
       model_->parameters(), torch::optim::AdamWOptions(o_.learning_rate).betas({0.8, 0.99}).weight_decay(0.01));
   if (o_.adversarial) make_discriminators(o_.discriminators);
   if (o_.resume) resume_from_checkpoint();
-  open_metrics(start_step_);
+  if (group_)
+    check_ranks_agree(start_step_, "every rank must see the same --out folder (shared storage) and --init file");
+  if (leader()) open_metrics(start_step_);
+}
+
+torch::Tensor Trainer::mean_over_ranks(torch::Tensor values) {
+  values = values.detach().to(torch::kDouble);
+  if (group_) {
+    values = values.to(device_);  // NCCL sums CUDA tensors only
+    group_->sum(values);
+    values = values / world_size();
+  }
+  return values.cpu();
+}
+
+double Trainer::sum_over_ranks(double value) { return mean_over_ranks(torch::tensor({value}, torch::kDouble))[0].item<double>() * world_size(); }
+
+void Trainer::check_ranks_agree(int64_t step, const std::string& hint) {
+  double checksum = 0.0;
+  for (const auto& [name, tensor] : module_tensors(*model_)) checksum += tensor.to(torch::kDouble).sum().item<double>();
+  auto mine = torch::tensor({static_cast<double>(step), checksum}, torch::kDouble).unsqueeze(0);
+  const auto all = group_->gather_rows(mine.to(device_)).cpu();
+  for (int r = 1; r < world_size(); ++r)
+    if (!torch::equal(all[r], all[0]))
+      throw Error(ErrorCode::kTraining, "distributed training: rank " + std::to_string(r) + " holds other weights than rank 0 (at step " +
+                                            std::to_string(all[r][0].item<int64_t>()) + " against " +
+                                            std::to_string(all[0][0].item<int64_t>()) + "): " + hint);
 }
 
 void Trainer::make_discriminators(const DiscriminatorConfig& config) {
@@ -311,14 +362,17 @@ void Trainer::log_row(const Json& row) {
 }
 
 // The stretches of real and decoded audio the discriminators judge: the same random stretch of each example.
+// In data-parallel training real and fake are examples first.. of the global batch of global_size: the stretches
+// are drawn for the whole global batch, as in one process.
 std::pair<torch::Tensor, torch::Tensor> judged_stretches(const torch::Tensor& real, const torch::Tensor& fake, int length,
-                                                         std::mt19937_64& rng) {
+                                                         int64_t first, int64_t global_size, std::mt19937_64& rng) {
   const int64_t total = real.size(1);
   if (length <= 0 || length >= total) return {real, fake};
   std::uniform_int_distribution<int64_t> start(0, total - length);
   std::vector<torch::Tensor> real_parts, fake_parts;
-  for (int64_t b = 0; b < real.size(0); ++b) {
-    const int64_t at = start(rng);
+  for (int64_t example = 0; example < global_size; ++example) {
+    const int64_t at = start(rng), b = example - first;
+    if (b < 0 || b >= real.size(0)) continue;
     real_parts.push_back(real[b].narrow(0, at, length));
     fake_parts.push_back(fake[b].narrow(0, at, length));
   }
@@ -338,29 +392,42 @@ void assign_gradients(const std::vector<torch::Tensor>& parameters, const std::v
 Json Trainer::train_step(int64_t step) {
   auto rng = step_rng(o_.seed, step);
   torch::manual_seed(rng());
-  auto batch = sampler_->batch(o_.batch, rng).to(device_);
-  auto active = draw_active_codebooks(o_, config_.num_codebooks, rng).to(device_);
+  // Every rank draws the same global batch and trains on its slice.
+  const int global_batch = world_size() * o_.batch, first = group_ ? group_->rank() * o_.batch : 0;
+  auto batch = sampler_->batch_slice(global_batch, first, o_.batch, rng).to(device_);
+  auto active = draw_active_codebooks(o_, config_.num_codebooks, global_batch, rng).narrow(0, first, o_.batch).to(device_);
   const double lr = learning_rate_at(o_, step);
   set_learning_rate(*optimizer_, lr);
 
   auto out = model_->forward(batch, active);
   auto losses = loss_(out, batch);
   torch::Tensor generator_total = losses.total, discriminator_loss;
-  Json row = {{"step", step}};
+  // The logged values, as means over the ranks (each a mean over its slice): the global batch's.
+  std::vector<std::string> names = {"loss", "mel", "stft", "stft_original", "phase", "commit", "codebook"};
+  std::vector<torch::Tensor> values = {losses.total, losses.mel, losses.stft, losses.stft_original, losses.phase, losses.commit, losses.codebook};
   if (discriminators_) {
     set_learning_rate(*discriminator_optimizer_, o_.discriminator_lr * lr / o_.learning_rate);  // the same schedule
-    auto [real, fake] = judged_stretches(batch, out.audio, o_.adversarial_segment, rng);
+    auto [real, fake] = judged_stretches(batch, out.audio, o_.adversarial_segment, first, global_batch, rng);
     const auto judged_real = discriminators_->forward(real), judged_fake = discriminators_->forward(fake);
     const auto adversarial = generator_hinge_loss(judged_fake), matching = feature_matching_loss(judged_real, judged_fake);
     discriminator_loss = discriminator_hinge_loss(judged_real, judged_fake);
     generator_total = generator_total + o_.weights.adversarial * adversarial + o_.weights.feature_matching * matching;
-    row["adv"] = adversarial.item<double>();
-    row["fm"] = matching.item<double>();
-    row["disc"] = discriminator_loss.item<double>();
+    values[0] = generator_total;
+    names.insert(names.end(), {"adv", "fm", "disc"});
+    values.insert(values.end(), {adversarial, matching, discriminator_loss});
   }
-  double total = generator_total.item<double>();
+  std::vector<torch::Tensor> scalars;
+  for (const auto& v : values) scalars.push_back(v.defined() ? v.detach().reshape({}).to(torch::kDouble) : torch::zeros({}, torch::kDouble).to(device_));
+  const auto means = mean_over_ranks(torch::stack(scalars));
+  std::map<std::string, double> logged;
+  for (size_t i = 0; i < names.size(); ++i) logged[names[i]] = means[static_cast<int64_t>(i)].item<double>();
+  Json row = {{"step", step}};
+  if (discriminators_)
+    for (const char* name : {"adv", "fm", "disc"}) row[name] = logged[name];
+  // NaN anywhere makes the global mean NaN: every rank skips the same steps.
+  double total = logged["loss"];
   if (o_.inject_non_finite_loss && o_.inject_non_finite_loss(step)) total = std::numeric_limits<double>::quiet_NaN();
-  if (discriminators_ && !std::isfinite(row["disc"].get<double>())) total = std::numeric_limits<double>::quiet_NaN();
+  if (discriminators_ && !std::isfinite(logged["disc"])) total = std::numeric_limits<double>::quiet_NaN();
   row["loss"] = total;
   optimizer_->zero_grad();
   if (!std::isfinite(total)) {
@@ -372,32 +439,39 @@ Json Trainer::train_step(int64_t step) {
     return row;
   }
   non_finite_in_a_row_ = 0;
+  const auto codec_parameters = model_->parameters();
   if (!discriminators_) {
     generator_total.backward();
+    if (group_) average_gradients(*group_, codec_parameters);
   } else {
     // One forward pass of the discriminators serves both players: the codec's gradient flows through their
     // judgement of the decoded audio (their own parameters left out), and theirs comes from the same judgements
     // (the codec left out), which saves judging the decoded audio a second time.
-    const auto codec_parameters = model_->parameters(), judge_parameters = discriminators_->parameters();
+    const auto judge_parameters = discriminators_->parameters();
     assign_gradients(codec_parameters, torch::autograd::grad({generator_total}, codec_parameters, {}, /*retain_graph=*/true,
                                                              /*create_graph=*/false, /*allow_unused=*/true));
     discriminator_optimizer_->zero_grad();
     assign_gradients(judge_parameters, torch::autograd::grad({discriminator_loss}, judge_parameters, {}, /*retain_graph=*/false,
                                                              /*create_graph=*/false, /*allow_unused=*/true));
+    if (group_) {
+      auto both = codec_parameters;
+      both.insert(both.end(), judge_parameters.begin(), judge_parameters.end());
+      average_gradients(*group_, both);
+    }
     row["disc_grad_norm"] = torch::nn::utils::clip_grad_norm_(judge_parameters, o_.grad_clip);
     discriminator_optimizer_->step();
   }
-  const double grad_norm = torch::nn::utils::clip_grad_norm_(model_->parameters(), o_.grad_clip);
+  const double grad_norm = torch::nn::utils::clip_grad_norm_(codec_parameters, o_.grad_clip);
   optimizer_->step();
-  row["mel"] = losses.mel.item<double>();
-  row["stft"] = losses.stft.item<double>();
-  if (o_.weights.stft_original != 0.0) row["stft_original"] = losses.stft_original.item<double>();
-  if (o_.weights.phase != 0.0) row["phase"] = losses.phase.item<double>();
-  row["commit"] = losses.commit.item<double>();
-  if (config_.vq_update == "loss") row["codebook"] = losses.codebook.item<double>();
+  row["mel"] = logged["mel"];
+  row["stft"] = logged["stft"];
+  if (o_.weights.stft_original != 0.0) row["stft_original"] = logged["stft_original"];
+  if (o_.weights.phase != 0.0) row["phase"] = logged["phase"];
+  row["commit"] = logged["commit"];
+  if (config_.vq_update == "loss") row["codebook"] = logged["codebook"];
   row["grad_norm"] = grad_norm;
   row["lr"] = lr;
-  row["perplexity"] = model_->quantizer->perplexities();
+  row["perplexity"] = model_->quantizer->perplexities();  // from the global batch's counts
   return row;
 }
 
@@ -434,9 +508,13 @@ TrainResult Trainer::run() {
   prepare();
   TrainResult result;
   result.steps_done = start_step_;
-  ProgressBar bar("training", o_.steps, start_step_);
+  std::optional<ProgressBar> bar;
+  if (leader()) bar.emplace("training", o_.steps, start_step_);
   const auto began = std::chrono::steady_clock::now();
   const double cpu_began = process_cpu_seconds();
+  // CPU time of every thread of every rank of every run up to here: the fair clock for comparing recipes on a
+  // shared machine. A collective: called on every rank at the same steps.
+  const auto cpu_seconds = [&] { return cpu_seconds_before_ + sum_over_ranks(process_cpu_seconds() - cpu_began); };
   double loss_ema = 0.0;
   for (int64_t step = start_step_ + 1; step <= o_.steps; ++step) {
     Json row = train_step(step);
@@ -445,30 +523,37 @@ TrainResult Trainer::run() {
       loss_ema = step == start_step_ + 1 ? result.last_loss : 0.95 * loss_ema + 0.05 * result.last_loss;
     }
     result.steps_done = step;
-    const bool last = step == o_.steps || training_stop_flag().load();
-    const bool validating = !validation_.empty() && (step % o_.validate_every == 0 || last);
-    if (validating) row.update(validate());
+    // A stop request (Ctrl-C, or torchrun's SIGTERM) on any rank stops every rank after the same step.
+    const bool stop = group_ ? sum_over_ranks(training_stop_flag().load() ? 1.0 : 0.0) > 0.0 : training_stop_flag().load();
+    const bool last = step == o_.steps || stop;
+    const bool validating = has_validation_ && (step % o_.validate_every == 0 || last);
+    if (validating && leader()) row.update(validate());
     if (step % o_.log_every == 0 || step == 1 || last || validating || row.contains("skipped")) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       row["elapsed_s"] = elapsed;
-      // CPU time of every thread of every run up to here: the fair clock for comparing recipes on a shared machine.
-      row["cpu_s"] = cpu_seconds_before_ + process_cpu_seconds() - cpu_began;
-      row["audio_s_per_s"] = (step - start_step_) * o_.batch * o_.segment / static_cast<double>(kSampleRate) / std::max(elapsed, 1e-9);
-      log_row(row);
-      if (!bar.enabled() && !o_.quiet && (step % (o_.log_every * 10) == 0 || last))
+      row["cpu_s"] = cpu_seconds();
+      row["audio_s_per_s"] = (step - start_step_) * world_size() * o_.batch * o_.segment / static_cast<double>(kSampleRate) / std::max(elapsed, 1e-9);
+      if (leader()) log_row(row);
+      if (bar && !bar->enabled() && !o_.quiet && (step % (o_.log_every * 10) == 0 || last))
         std::fprintf(stderr, "step %lld/%lld loss %.4f (%.2f steps/s)\n", static_cast<long long>(step),
-                     static_cast<long long>(o_.steps), loss_ema, bar.rate());
+                     static_cast<long long>(o_.steps), loss_ema, bar->rate());
     }
     char detail[64];
     std::snprintf(detail, sizeof detail, "loss %.4f", loss_ema);
-    bar.update(step, detail);
-    if (step % o_.checkpoint_every == 0 || last) save_checkpoint(step, cpu_seconds_before_ + process_cpu_seconds() - cpu_began);
-    if (training_stop_flag().load()) {
+    if (bar) bar->update(step, detail);
+    if (step % o_.checkpoint_every == 0 || last) {
+      const double cpu = cpu_seconds();
+      if (leader()) save_checkpoint(step, cpu);
+    }
+    if (stop) {
       result.interrupted = step < o_.steps;
       break;
     }
   }
-  if (result.steps_done == start_step_ && !fs::exists(model_path_)) save_model(model_path_.string(), *model_, {{"steps", std::to_string(start_step_)}});
+  // Averaged gradients and shared codebook statistics keep the ranks' weights identical, bit for bit.
+  if (group_) check_ranks_agree(result.steps_done, "the ranks drifted apart (a bug: please report it)");
+  if (leader() && result.steps_done == start_step_ && !fs::exists(model_path_))
+    save_model(model_path_.string(), *model_, {{"steps", std::to_string(start_step_)}});
   return result;
 }
 

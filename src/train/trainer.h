@@ -11,6 +11,7 @@
 #include "loss/codec_loss.h"
 #include "model/model_config.h"
 #include "train/augmentation.h"
+#include "train/distributed/launch_environment.h"
 
 namespace nwave {
 
@@ -35,6 +36,11 @@ struct TrainOptions {
   std::string init_from;  // a model file to start from (its config and weights; a fresh optimizer): fine-tuning
   std::string device = "cpu";
   int threads = 0;  // 0: LibTorch's default
+  // Data-parallel training (docs/TRAINING.md): this process's place in the job, usually from torchrun's variables
+  // (LaunchEnvironment::from_environment). `batch` is per rank: N ranks with batch B train on exactly the global
+  // batches of one process with batch N*B. Rank 0 alone writes metrics, checkpoints and the model.
+  LaunchEnvironment launch;
+  int collective_timeout_s = 1800;  // how long a rank waits for the others (rank 0 validates meanwhile) before it gives up
   uint64_t seed = 1;
   double learning_rate = 3e-4;
   int warmup_steps = 20;

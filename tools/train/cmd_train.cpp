@@ -27,7 +27,7 @@ void add_train_command(CLI::App& app) {
                   "Change fields of the preset's architecture with a JSON object, e.g. '{\"synthesis_fft\": 512}' "
                   "(keys as in the model file's nwave_config)");
   cmd->add_option("--steps", options->steps, "Total optimizer steps (a resumed run continues up to this)")->capture_default_str();
-  cmd->add_option("--batch", options->batch, "Examples per step")->check(CLI::Range(1, 4096))->capture_default_str();
+  cmd->add_option("--batch", options->batch, "Examples per step (per rank in distributed training)")->check(CLI::Range(1, 4096))->capture_default_str();
   cmd->add_option("--segment", options->segment, "Samples per example (a multiple of 128)")->capture_default_str();
   auto augment = std::make_shared<bool>(false);
   auto pitch = std::make_shared<double>(-1.0), eq = std::make_shared<double>(-1.0);
@@ -76,6 +76,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--log-every", options->log_every, "Steps between metrics.jsonl rows")->check(CLI::Range(1, 1000000))->capture_default_str();
   cmd->add_option("--val-every", options->validate_every, "Steps between validations")->check(CLI::Range(1, 100000000))->capture_default_str();
   cmd->add_option("--checkpoint-every", options->checkpoint_every, "Steps between checkpoints")->check(CLI::Range(1, 100000000))->capture_default_str();
+  cmd->add_option("--dist-timeout", options->collective_timeout_s,
+                  "Distributed training (torchrun): seconds a rank waits for the others before it stops with an error")
+      ->check(CLI::Range(1, 86400))->capture_default_str();
   cmd->add_flag("--quiet", options->quiet, "No progress output");
   cmd->callback([options, preset, changes, augment, pitch, eq, gain] {
     options->model = ModelConfig::preset(*preset);
@@ -88,10 +91,11 @@ void add_train_command(CLI::App& app) {
       options->augment.min_gain_db = (*gain)[0];
       options->augment.max_gain_db = (*gain)[1];
     }
+    options->launch = LaunchEnvironment::from_environment();
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
     const TrainResult result = train(*options);
-    if (!options->quiet)
+    if (!options->quiet && options->launch.rank == 0)
       std::fprintf(stderr, "nwave train: %s at step %lld; weights in %s/model.safetensors\n",
                    result.interrupted ? "stopped" : "finished", static_cast<long long>(result.steps_done), options->out_dir.c_str());
     if (result.interrupted) std::exit(130);
