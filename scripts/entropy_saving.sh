@@ -9,7 +9,7 @@ nwave=${NWAVE:-$(dirname "$0")/../build/nwave}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 files=0; bytes=0; fixed=0; seconds=0; identical=0; checked=0; best=100; worst=0
 while IFS= read -r -d '' f; do
-  "$nwave" encode "$f" "$tmp/a.nwv" --bitrate "$kbps" --threads 1
+  "$nwave" encode "$f" "$tmp/a.nwv" --bitrate "$kbps"
   info=$("$nwave" info "$tmp/a.nwv")
   size=$(stat -c %s "$tmp/a.nwv")
   full=$(sed -n 's/.*of the fixed-width size (\([0-9]*\) bytes).*/\1/p' <<<"$info")
@@ -21,9 +21,9 @@ while IFS= read -r -d '' f; do
   best=$(awk -v a="$best" -v b="$pct" 'BEGIN { print (b < a ? b : a) }')
   worst=$(awk -v a="$worst" -v b="$pct" 'BEGIN { print (b > a ? b : a) }')
   if ((checked < check)); then
-    "$nwave" encode "$f" "$tmp/b.nwv" --bitrate "$kbps" --threads 1 --no-entropy
-    "$nwave" decode "$tmp/a.nwv" "$tmp/a.wav" --threads 1
-    "$nwave" decode "$tmp/b.nwv" "$tmp/b.wav" --threads 1
+    "$nwave" encode "$f" "$tmp/b.nwv" --bitrate "$kbps" --no-entropy
+    "$nwave" decode "$tmp/a.nwv" "$tmp/a.wav"
+    "$nwave" decode "$tmp/b.nwv" "$tmp/b.wav"
     [[ $(stat -c %s "$tmp/b.nwv") == "$full" ]] || { echo "fixed-width size differs from info's for $f" >&2; exit 1; }
     cmp -s "$tmp/a.wav" "$tmp/b.wav" && identical=$((identical + 1))
     checked=$((checked + 1))
