@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (nwave_decoder_create(model, kbps, &dec) != NWAVE_OK) return 0;
     const size_t nc = static_cast<size_t>(nwave_decoder_codebooks(dec));
     std::vector<uint16_t> codes((size - 1) / 2);
-    std::memcpy(codes.data(), data + 1, codes.size() * 2);
+    if (!codes.empty()) std::memcpy(codes.data(), data + 1, codes.size() * 2);  // memcpy from/to null is UB
     const size_t frames = codes.size() / nc;
     std::vector<float> pcm((frames + 2) * hop);
     size_t samples = 0;
@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     nwave_encoder* enc = nullptr;
     if (nwave_encoder_create(model, 0, &enc) != NWAVE_OK) std::abort();
     std::vector<float> pcm(size / 4);
-    std::memcpy(pcm.data(), data, pcm.size() * 4);
+    if (!pcm.empty()) std::memcpy(pcm.data(), data, pcm.size() * 4);
     const size_t nc = static_cast<size_t>(nwave_encoder_codebooks(enc));
     std::vector<uint16_t> codes((pcm.size() / hop + 1) * nc);
     size_t frames = 0;
