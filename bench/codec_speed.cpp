@@ -237,7 +237,7 @@ int main(int argc, char** argv) {
               loadavg(), sysconf(_SC_NPROCESSORS_ONLN));
   std::printf("model: %s preset, %.2f M parameters, %d codebooks (%.2f kbps); signal %.0f s; %d thread(s); kernels %s\n",
               config.family.c_str(), params / 1e6, nc, encoder->bitrate_kbps(), seconds, threads,
-              nwave::engine::using_avx2() ? "avx2+fma" : "generic");
+              nwave::engine::kernel_set_name(nwave::engine::active_kernels()));
   std::printf("FLOPs per frame: encode %.2f M (incl. quantizer search), decode %.2f M\n",
               enc_flop / frames / 1e6, dec_flop / frames / 1e6);
   std::printf("one-thread sgemm peak (torch::mm 2048^3): %.1f GFLOP/s\n\n", peak_gflops);

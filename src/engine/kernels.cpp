@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -102,6 +104,60 @@ __attribute__((target("avx2,fma"))) void gemm_avx2(const float* x, int64_t rows,
   }
 }
 
+// ------------------------------------------------------------------------------------------------ AVX-512F
+
+// R rows x P panels (16 columns each, one zmm register per panel row). Per element exactly the AVX2 sequence:
+// acc = 0; acc = fma(a_k, b_k, acc) for k in order; y = acc + bias, so both paths give the same bits.
+template <int R, int P>
+__attribute__((target("avx512f"), always_inline)) inline void kernel512(const float* a, int64_t lda, const float* b,
+                                                                       int64_t panel_stride, int K, const float* bias,
+                                                                       float* y, int64_t ldy, const int* valid) {
+  __m512 acc[R][P];
+  for (int r = 0; r < R; ++r)
+    for (int p = 0; p < P; ++p) acc[r][p] = _mm512_setzero_ps();
+  for (int k = 0; k < K; ++k) {
+    __m512 bv[P];
+    for (int p = 0; p < P; ++p) bv[p] = _mm512_loadu_ps(b + p * panel_stride + k * kPanel);
+    for (int r = 0; r < R; ++r) {
+      const __m512 av = _mm512_set1_ps(a[r * lda + k]);
+      for (int p = 0; p < P; ++p) acc[r][p] = _mm512_fmadd_ps(av, bv[p], acc[r][p]);
+    }
+  }
+  for (int p = 0; p < P; ++p) {
+    const __m512 bias_p = _mm512_loadu_ps(bias + p * kPanel);
+    const __mmask16 mask = static_cast<__mmask16>((1u << valid[p]) - 1u);
+    for (int r = 0; r < R; ++r)
+      _mm512_mask_storeu_ps(y + r * ldy + p * kPanel, mask, _mm512_add_ps(acc[r][p], bias_p));
+  }
+}
+
+template <int P>
+__attribute__((target("avx512f"))) void rows512(const float* x, int64_t m0, int64_t m1, int64_t lda,
+                                                const PackedMatrix& w, int p, float* y, int64_t ldy) {
+  const int64_t stride = static_cast<int64_t>(w.k) * kPanel;
+  const float* b = w.panels.data() + p * stride;
+  const float* bias = w.bias.data() + p * kPanel;
+  int valid[P];
+  for (int q = 0; q < P; ++q) valid[q] = std::max(0, std::min(kPanel, w.n - (p + q) * kPanel));
+  y += p * kPanel;
+  int64_t m = m0;
+  for (; m + 12 <= m1; m += 12) kernel512<12, P>(x + m * lda, lda, b, stride, w.k, bias, y + m * ldy, ldy, valid);
+  for (; m + 4 <= m1; m += 4) kernel512<4, P>(x + m * lda, lda, b, stride, w.k, bias, y + m * ldy, ldy, valid);
+  for (; m < m1; ++m) kernel512<1, P>(x + m * lda, lda, b, stride, w.k, bias, y + m * ldy, ldy, valid);
+}
+
+__attribute__((target("avx512f"))) void gemm_avx512(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w,
+                                                    float* y, int64_t ldy) {
+  const int panels = w.n_padded / kPanel;
+  constexpr int64_t kRowBlock = 48;  // rows whose A slice stays in L2 while the panels stream past
+  for (int64_t m0 = 0; m0 < rows; m0 += kRowBlock) {
+    const int64_t m1 = std::min(rows, m0 + kRowBlock);
+    int p = 0;
+    for (; p + 2 <= panels; p += 2) rows512<2>(x, m0, m1, lda, w, p, y, ldy);
+    if (p < panels) rows512<1>(x, m0, m1, lda, w, p, y, ldy);
+  }
+}
+
 // exp for x <= 0 (Cephes-style range reduction and polynomial), enough for erf's exp(-x^2).
 __attribute__((target("avx2,fma"))) inline __m256 exp_neg(__m256 x) {
   x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
@@ -147,32 +203,51 @@ __attribute__((target("avx2,fma"))) void gelu_avx2(float* x, int64_t rows, int64
 }
 #endif
 
-bool detect_avx2() {
+KernelSet detect_kernels() {
 #ifdef NWAVE_X86
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
+  if (__builtin_cpu_supports("avx512f")) return KernelSet::kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return KernelSet::kAvx2;
 #endif
+  return KernelSet::kGeneric;
 }
 
-const bool kAvx2 = detect_avx2();
+const KernelSet kBest = detect_kernels();
+KernelSet g_active = kBest;
 
 }  // namespace
 
-bool using_avx2() { return kAvx2; }
+const char* kernel_set_name(KernelSet set) {
+  switch (set) {
+    case KernelSet::kAvx512: return "avx512f";
+    case KernelSet::kAvx2: return "avx2+fma";
+    case KernelSet::kGeneric: break;
+  }
+  return "generic";
+}
+
+bool cpu_supports(KernelSet set) { return static_cast<int>(set) <= static_cast<int>(kBest); }
+KernelSet active_kernels() { return g_active; }
+
+void use_kernels(KernelSet set) {
+  if (!cpu_supports(set)) throw std::invalid_argument(std::string("this CPU cannot run the ") + kernel_set_name(set) + " kernels");
+  g_active = set;
+}
 
 void gemm(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, float* y, int64_t ldy) {
   if (rows <= 0) return;
+  switch (g_active) {
 #ifdef NWAVE_X86
-  if (kAvx2) return gemm_avx2(x, rows, lda, w, y, ldy);
+    case KernelSet::kAvx512: return gemm_avx512(x, rows, lda, w, y, ldy);
+    case KernelSet::kAvx2: return gemm_avx2(x, rows, lda, w, y, ldy);
 #endif
-  gemm_generic(x, rows, lda, w, y, ldy);
+    default: return gemm_generic(x, rows, lda, w, y, ldy);
+  }
 }
 
 void gelu_rows(float* x, int64_t rows, int64_t count, int64_t ld) {
 #ifdef NWAVE_X86
-  if (kAvx2) return gelu_avx2(x, rows, count, ld);
+  if (g_active != KernelSet::kGeneric) return gelu_avx2(x, rows, count, ld);
 #endif
   for (int64_t m = 0; m < rows; ++m)
     for (int64_t c = 0; c < count; ++c) x[m * ld + c] = gelu_exact(x[m * ld + c]);
