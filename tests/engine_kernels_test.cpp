@@ -2,6 +2,7 @@
 // AVX-512 and AVX2 sets give identical bits, and the generic set agrees with them up to float rounding.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -107,6 +108,23 @@ TEST_F(Kernels, Avx512AndAvx2GiveIdenticalBitsAndGenericAgreesUpToRounding) {
   if (products.size() < 2) GTEST_SKIP() << "this CPU lacks AVX-512F: only one vector kernel set to compare";
   EXPECT_EQ(0, std::memcmp(products[0].data(), products[1].data(), sizeof(float) * products[0].size()));
   EXPECT_EQ(0, std::memcmp(gelus[0].data(), gelus[1].data(), sizeof(float) * gelus[0].size()));
+}
+
+// Coarse values make many ties: the lowest index of the maximum must win, as in a sequential scan.
+TEST_F(Kernels, ArgmaxIsTheFirstIndexOfTheMaximumForEveryLength) {
+  std::mt19937 gen(2);
+  std::uniform_int_distribution<int> level(-4, 4);
+  for (KernelSet set : supported()) {
+    use_kernels(set);
+    for (int n : {1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 100, 1024}) {
+      for (int trial = 0; trial < 50; ++trial) {
+        std::vector<float> v(n);
+        for (auto& x : v) x = static_cast<float>(level(gen));
+        const int expected = static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
+        ASSERT_EQ(argmax(v.data(), n), expected) << kernel_set_name(set) << " n=" << n;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -52,6 +52,13 @@ void gemm_generic(const float* x, int64_t rows, int64_t lda, const PackedMatrix&
   }
 }
 
+int argmax_generic(const float* v, int n) {
+  int best = 0;
+  for (int k = 1; k < n; ++k)
+    if (v[k] > v[best]) best = k;
+  return best;
+}
+
 float gelu_exact(float v) { return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); }
 
 #ifdef NWAVE_X86
@@ -158,6 +165,33 @@ __attribute__((target("avx512f"))) void gemm_avx512(const float* x, int64_t rows
   }
 }
 
+// 8 lanes keep their own maximum and its first index; the lanes are then combined, ties going to the lower index.
+__attribute__((target("avx2"))) int argmax_avx2(const float* v, int n) {
+  if (n < 8) return argmax_generic(v, n);
+  __m256 best = _mm256_loadu_ps(v);
+  __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), at = index;
+  const __m256i step = _mm256_set1_epi32(8);
+  int k = 8;
+  for (; k + 8 <= n; k += 8) {
+    at = _mm256_add_epi32(at, step);
+    const __m256 x = _mm256_loadu_ps(v + k);
+    const __m256 greater = _mm256_cmp_ps(x, best, _CMP_GT_OQ);
+    best = _mm256_blendv_ps(best, x, greater);
+    index = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(index), _mm256_castsi256_ps(at), greater));
+  }
+  alignas(32) float lane_best[8];
+  alignas(32) int lane_index[8];
+  _mm256_store_ps(lane_best, best);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lane_index), index);
+  int b = 0;
+  for (int l = 1; l < 8; ++l)
+    if (lane_best[l] > lane_best[b] || (lane_best[l] == lane_best[b] && lane_index[l] < lane_index[b])) b = l;
+  int result = lane_index[b];
+  for (; k < n; ++k)  // the tail's indices are above every lane's
+    if (v[k] > v[result]) result = k;
+  return result;
+}
+
 // exp for x <= 0 (Cephes-style range reduction and polynomial), enough for erf's exp(-x^2).
 __attribute__((target("avx2,fma"))) inline __m256 exp_neg(__m256 x) {
   x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
@@ -243,6 +277,13 @@ void gemm(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, floa
 #endif
     default: return gemm_generic(x, rows, lda, w, y, ldy);
   }
+}
+
+int argmax(const float* v, int n) {
+#ifdef NWAVE_X86
+  if (g_active != KernelSet::kGeneric) return argmax_avx2(v, n);
+#endif
+  return argmax_generic(v, n);
 }
 
 void gelu_rows(float* x, int64_t rows, int64_t count, int64_t ld) {

@@ -37,6 +37,9 @@ void use_kernels(KernelSet set);
 // convolutions read sliding windows of one buffer without copying).
 void gemm(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, float* y, int64_t ldy);
 
+// Index of the largest of v[0..n), the lowest among equal maxima (what a sequential scan with `>` returns).
+int argmax(const float* v, int n);
+
 // In-place GELU (exact erf form) over `count` channels of each of `rows` rows (row stride ld).
 void gelu_rows(float* x, int64_t rows, int64_t count, int64_t ld);
 
