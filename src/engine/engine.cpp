@@ -245,20 +245,33 @@ struct ConvNeXtState {
   Vec history;
   explicit ConvNeXtState(const ConvNeXtW& weights) : w(&weights) { reset(); }
   void reset() { history.assign(static_cast<size_t>(w->kernel - 1) * w->channels, 0.0f); }
+  // o[c] = bias[c] + sum over taps j in order of weight[j][c] * in[j * C + c]; kLanes channels at a time, so the
+  // sums stay in registers across the taps.
+  void depthwise_row(const float* in, float* o) const {
+    const int C = w->channels, K = w->kernel;
+    int c = 0;
+    for (; c + kLanes <= C; c += kLanes) {
+      float acc[kLanes];
+      for (int l = 0; l < kLanes; ++l) acc[l] = w->dw_bias[c + l];
+      for (int j = 0; j < K; ++j) {
+        const float* x = in + static_cast<int64_t>(j) * C + c;
+        const float* wj = w->dw_weight.data() + static_cast<size_t>(j) * C + c;
+        for (int l = 0; l < kLanes; ++l) acc[l] += wj[l] * x[l];
+      }
+      for (int l = 0; l < kLanes; ++l) o[c + l] = acc[l];
+    }
+    for (; c < C; ++c) {
+      float acc = w->dw_bias[c];
+      for (int j = 0; j < K; ++j) acc += w->dw_weight[static_cast<size_t>(j) * C + c] * in[static_cast<int64_t>(j) * C + c];
+      o[c] = acc;
+    }
+  }
   // x [rows, C] in place.
   void run(float* x, int64_t rows, Scratch& s) {
     const int C = w->channels, K = w->kernel;
     with_history(history, K - 1, x, rows, C, s.a);
     s.b.resize(static_cast<size_t>(rows) * C);
-    for (int64_t t = 0; t < rows; ++t) {
-      float* o = s.b.data() + t * C;
-      for (int c = 0; c < C; ++c) o[c] = w->dw_bias[c];
-      for (int j = 0; j < K; ++j) {
-        const float* in = s.a.data() + (t + j) * C;
-        const float* wj = w->dw_weight.data() + static_cast<size_t>(j) * C;
-        for (int c = 0; c < C; ++c) o[c] += wj[c] * in[c];
-      }
-    }
+    for (int64_t t = 0; t < rows; ++t) depthwise_row(s.a.data() + t * C, s.b.data() + t * C);
     layer_norm_rows(s.b.data(), rows, C, w->norm, s.b.data());
     const int H = w->expand.n;
     s.c.resize(static_cast<size_t>(rows) * H);
