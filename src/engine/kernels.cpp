@@ -192,49 +192,121 @@ __attribute__((target("avx2"))) int argmax_avx2(const float* v, int n) {
   return result;
 }
 
-// exp for x <= 0 (Cephes-style range reduction and polynomial), enough for erf's exp(-x^2).
-__attribute__((target("avx2,fma"))) inline __m256 exp_neg(__m256 x) {
-  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500E-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
-  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
+// Vectors pass only between these inline helpers, all inlined into one function of the right target (no ABI
+// crossing); GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on _mm512_undefined_ps (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The vector operations GELU needs, on 8 (AVX2) or 16 (AVX-512F) lanes. One GELU body (gelu_vector) serves both,
+// so every lane runs the same instruction sequence whichever set is active: identical bits. The entry points are
+// flattened: the body and these operations are inlined into a function compiled for the right target.
+struct Avx2Ops {
+  using V = __m256;
+  using I = __m256i;
+  static constexpr int kWidth = 8;
+#define NWAVE_OPS __attribute__((target("avx2,fma"))) static inline
+  NWAVE_OPS V set1(float v) { return _mm256_set1_ps(v); }
+  NWAVE_OPS V load(const float* p) { return _mm256_loadu_ps(p); }
+  NWAVE_OPS void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  NWAVE_OPS V add(V a, V b) { return _mm256_add_ps(a, b); }
+  NWAVE_OPS V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  NWAVE_OPS V div(V a, V b) { return _mm256_div_ps(a, b); }
+  NWAVE_OPS V max(V a, V b) { return _mm256_max_ps(a, b); }
+  NWAVE_OPS V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  NWAVE_OPS V fnmadd(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
+  NWAVE_OPS V round(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  NWAVE_OPS I bits(V a) { return _mm256_castps_si256(a); }
+  NWAVE_OPS V floats(I a) { return _mm256_castsi256_ps(a); }
+  NWAVE_OPS I bit_and(I a, I b) { return _mm256_and_si256(a, b); }
+  NWAVE_OPS V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  NWAVE_OPS I bit_or(I a, I b) { return _mm256_or_si256(a, b); }
+  NWAVE_OPS I bit_xor(I a, I b) { return _mm256_xor_si256(a, b); }
+  NWAVE_OPS I set1i(int v) { return _mm256_set1_epi32(v); }
+  NWAVE_OPS I to_int(V a) { return _mm256_cvtps_epi32(a); }
+  NWAVE_OPS I addi(I a, I b) { return _mm256_add_epi32(a, b); }
+  NWAVE_OPS I exponent_bits(I a) { return _mm256_slli_epi32(a, 23); }
+#undef NWAVE_OPS
+};
 
-// GELU with erf from Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
-__attribute__((target("avx2,fma"))) void gelu_avx2(float* x, int64_t rows, int64_t count, int64_t ld) {
-  const int64_t vec = count / 8 * 8;
-  const __m256 sign_mask = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(0.5f);
+struct Avx512Ops {
+  using V = __m512;
+  using I = __m512i;
+  static constexpr int kWidth = 16;
+#define NWAVE_OPS __attribute__((target("avx512f"))) static inline
+  NWAVE_OPS V set1(float v) { return _mm512_set1_ps(v); }
+  NWAVE_OPS V load(const float* p) { return _mm512_loadu_ps(p); }
+  NWAVE_OPS void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  NWAVE_OPS V add(V a, V b) { return _mm512_add_ps(a, b); }
+  NWAVE_OPS V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  NWAVE_OPS V div(V a, V b) { return _mm512_div_ps(a, b); }
+  NWAVE_OPS V max(V a, V b) { return _mm512_max_ps(a, b); }
+  NWAVE_OPS V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  NWAVE_OPS V fnmadd(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
+  NWAVE_OPS V round(V a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  NWAVE_OPS I bits(V a) { return _mm512_castps_si512(a); }
+  NWAVE_OPS V floats(I a) { return _mm512_castsi512_ps(a); }
+  NWAVE_OPS I bit_and(I a, I b) { return _mm512_and_si512(a, b); }
+  NWAVE_OPS V abs(V a) { return _mm512_abs_ps(a); }
+  NWAVE_OPS I bit_or(I a, I b) { return _mm512_or_si512(a, b); }
+  NWAVE_OPS I bit_xor(I a, I b) { return _mm512_xor_si512(a, b); }
+  NWAVE_OPS I set1i(int v) { return _mm512_set1_epi32(v); }
+  NWAVE_OPS I to_int(V a) { return _mm512_cvtps_epi32(a); }
+  NWAVE_OPS I addi(I a, I b) { return _mm512_add_epi32(a, b); }
+  NWAVE_OPS I exponent_bits(I a) { return _mm512_slli_epi32(a, 23); }
+#undef NWAVE_OPS
+};
+
+// GELU with erf from Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7) and exp(-z^2) by Cephes-style range
+// reduction and polynomial. (One function, so that no vector crosses a call between functions of other targets.)
+template <class O>
+inline void gelu_vector(float* x, int64_t rows, int64_t count, int64_t ld) {
+  constexpr int W = O::kWidth;
+  const int64_t vec = count / W * W;
+  const auto sign = O::bits(O::set1(-0.0f));
+  const auto one = O::set1(1.0f), half = O::set1(0.5f);
   for (int64_t m = 0; m < rows; ++m) {
     float* row = x + m * ld;
-    for (int64_t c = 0; c < vec; c += 8) {
-      const __m256 v = _mm256_loadu_ps(row + c);
-      const __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));
-      const __m256 az = _mm256_andnot_ps(sign_mask, z);
-      const __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), az, one));
-      __m256 poly = _mm256_set1_ps(1.061405429f);
-      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-1.453152027f));
-      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
-      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
-      poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
-      poly = _mm256_mul_ps(poly, t);
-      const __m256 e = exp_neg(_mm256_mul_ps(_mm256_xor_ps(az, sign_mask), az));
-      __m256 erf_abs = _mm256_fnmadd_ps(poly, e, one);
-      const __m256 erf = _mm256_or_ps(erf_abs, _mm256_and_ps(z, sign_mask));
-      _mm256_storeu_ps(row + c, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, erf)));
+    for (int64_t c = 0; c < vec; c += W) {
+      const auto v = O::load(row + c);
+      const auto z = O::mul(v, O::set1(0.70710678118654752f));
+      const auto az = O::abs(z);
+      const auto t = O::div(one, O::fmadd(O::set1(0.3275911f), az, one));
+      auto poly = O::set1(1.061405429f);
+      poly = O::fmadd(poly, t, O::set1(-1.453152027f));
+      poly = O::fmadd(poly, t, O::set1(1.421413741f));
+      poly = O::fmadd(poly, t, O::set1(-0.284496736f));
+      poly = O::fmadd(poly, t, O::set1(0.254829592f));
+      poly = O::mul(poly, t);
+      // e = exp(-z^2), the argument clamped at -87.
+      const auto arg = O::max(O::mul(O::floats(O::bit_xor(O::bits(az), sign)), az), O::set1(-87.0f));
+      const auto n = O::round(O::mul(arg, O::set1(1.44269504088896341f)));
+      auto r = O::fnmadd(n, O::set1(0.693359375f), arg);
+      r = O::fnmadd(n, O::set1(-2.12194440e-4f), r);
+      auto p = O::set1(1.9875691500E-4f);
+      p = O::fmadd(p, r, O::set1(1.3981999507E-3f));
+      p = O::fmadd(p, r, O::set1(8.3334519073E-3f));
+      p = O::fmadd(p, r, O::set1(4.1665795894E-2f));
+      p = O::fmadd(p, r, O::set1(1.6666665459E-1f));
+      p = O::fmadd(p, r, O::set1(5.0000001201E-1f));
+      p = O::fmadd(p, O::mul(r, r), O::add(r, O::set1(1.0f)));
+      const auto e = O::mul(p, O::floats(O::exponent_bits(O::addi(O::to_int(n), O::set1i(127)))));
+      const auto erf_abs = O::fnmadd(poly, e, one);
+      const auto erf = O::floats(O::bit_or(O::bits(erf_abs), O::bit_and(O::bits(z), sign)));
+      O::store(row + c, O::mul(O::mul(half, v), O::add(one, erf)));
     }
     for (int64_t c = vec; c < count; ++c) row[c] = gelu_exact(row[c]);
   }
 }
+
+__attribute__((target("avx2,fma"), flatten)) void gelu_avx2(float* x, int64_t rows, int64_t count, int64_t ld) {
+  gelu_vector<Avx2Ops>(x, rows, count, ld);
+}
+
+// Only for rows of a multiple of 16 channels: there both bodies leave no scalar tail, so they agree bit for bit.
+__attribute__((target("avx512f"), flatten)) void gelu_avx512(float* x, int64_t rows, int64_t count, int64_t ld) {
+  gelu_vector<Avx512Ops>(x, rows, count, ld);
+}
+#pragma GCC diagnostic pop
 #endif
 
 KernelSet detect_kernels() {
@@ -288,6 +360,7 @@ int argmax(const float* v, int n) {
 
 void gelu_rows(float* x, int64_t rows, int64_t count, int64_t ld) {
 #ifdef NWAVE_X86
+  if (g_active == KernelSet::kAvx512 && count % 16 == 0) return gelu_avx512(x, rows, count, ld);
   if (g_active != KernelSet::kGeneric) return gelu_avx2(x, rows, count, ld);
 #endif
   for (int64_t m = 0; m < rows; ++m)
