@@ -165,7 +165,18 @@ __attribute__((target("avx512f"))) void gemm_avx512(const float* x, int64_t rows
   }
 }
 
-// 8 lanes keep their own maximum and its first index; the lanes are then combined, ties going to the lower index.
+// The vector argmax: each lane keeps its own maximum and that maximum's first index; then the lanes are combined,
+// ties going to the lower index, and the tail v[k..n) is scanned. Same index as argmax_generic.
+int combine_lanes(const float* lane_best, const int* lane_index, int lanes, const float* v, int k, int n) {
+  int b = 0;
+  for (int l = 1; l < lanes; ++l)
+    if (lane_best[l] > lane_best[b] || (lane_best[l] == lane_best[b] && lane_index[l] < lane_index[b])) b = l;
+  int result = lane_index[b];
+  for (; k < n; ++k)  // the tail's indices are above every lane's
+    if (v[k] > v[result]) result = k;
+  return result;
+}
+
 __attribute__((target("avx2"))) int argmax_avx2(const float* v, int n) {
   if (n < 8) return argmax_generic(v, n);
   __m256 best = _mm256_loadu_ps(v);
@@ -183,13 +194,27 @@ __attribute__((target("avx2"))) int argmax_avx2(const float* v, int n) {
   alignas(32) int lane_index[8];
   _mm256_store_ps(lane_best, best);
   _mm256_store_si256(reinterpret_cast<__m256i*>(lane_index), index);
-  int b = 0;
-  for (int l = 1; l < 8; ++l)
-    if (lane_best[l] > lane_best[b] || (lane_best[l] == lane_best[b] && lane_index[l] < lane_index[b])) b = l;
-  int result = lane_index[b];
-  for (; k < n; ++k)  // the tail's indices are above every lane's
-    if (v[k] > v[result]) result = k;
-  return result;
+  return combine_lanes(lane_best, lane_index, 8, v, k, n);
+}
+
+__attribute__((target("avx512f"))) int argmax_avx512(const float* v, int n) {
+  if (n < 16) return argmax_avx2(v, n);
+  __m512 best = _mm512_loadu_ps(v);
+  __m512i index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), at = index;
+  const __m512i step = _mm512_set1_epi32(16);
+  int k = 16;
+  for (; k + 16 <= n; k += 16) {
+    at = _mm512_add_epi32(at, step);
+    const __m512 x = _mm512_loadu_ps(v + k);
+    const __mmask16 greater = _mm512_cmp_ps_mask(x, best, _CMP_GT_OQ);
+    best = _mm512_mask_mov_ps(best, greater, x);
+    index = _mm512_mask_mov_epi32(index, greater, at);
+  }
+  alignas(64) float lane_best[16];
+  alignas(64) int lane_index[16];
+  _mm512_store_ps(lane_best, best);
+  _mm512_store_si512(lane_index, index);
+  return combine_lanes(lane_best, lane_index, 16, v, k, n);
 }
 
 // Vectors pass only between these inline helpers, all inlined into one function of the right target (no ABI
@@ -353,6 +378,7 @@ void gemm(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, floa
 
 int argmax(const float* v, int n) {
 #ifdef NWAVE_X86
+  if (g_active == KernelSet::kAvx512) return argmax_avx512(v, n);
   if (g_active != KernelSet::kGeneric) return argmax_avx2(v, n);
 #endif
   return argmax_generic(v, n);
