@@ -5,6 +5,7 @@
 //
 //   codec_speed [--model FILE] [--preset default] [--seconds 600] [--threads 1] [--bitrate 6.25] [--wall]
 //               [--save-model FILE]   (keeps the random model, e.g. for `nwave encode --model FILE`)
+//               [--kernels avx512f|avx2+fma|generic]   (a narrower kernel set than the CPU's best, for comparison)
 //
 // Without --model a randomly initialised model of the preset is used: speed does not depend on the weights.
 #include <sys/resource.h>
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
   std::string model_path, preset = "default", save_model_path;
   double seconds = 600, kbps = 6.25;
   int threads = 1;
+  std::string kernels;
   for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--wall") {
@@ -94,10 +96,17 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
     else if (a == "--threads") threads = std::stoi(argv[i + 1]);
     else if (a == "--bitrate") kbps = std::stod(argv[i + 1]);
+    else if (a == "--kernels") kernels = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: codec_speed [--model FILE] [--preset P] [--seconds S] [--threads N] [--bitrate K] [--wall] [--save-model FILE]\n");
+      std::fprintf(stderr, "usage: codec_speed [--model FILE] [--preset P] [--seconds S] [--threads N] [--bitrate K] [--wall] [--save-model FILE] [--kernels SET]\n");
       return 2;
     }
+  }
+  for (auto set : {nwave::engine::KernelSet::kGeneric, nwave::engine::KernelSet::kAvx2, nwave::engine::KernelSet::kAvx512})
+    if (kernels == nwave::engine::kernel_set_name(set)) nwave::engine::use_kernels(set);
+  if (!kernels.empty() && kernels != nwave::engine::kernel_set_name(nwave::engine::active_kernels())) {
+    std::fprintf(stderr, "codec_speed: unknown kernel set '%s'\n", kernels.c_str());
+    return 2;
   }
   torch::set_num_threads(threads);  // the LibTorch reference path; the engine runs on one thread
   std::string temp;
@@ -237,7 +246,7 @@ int main(int argc, char** argv) {
               loadavg(), sysconf(_SC_NPROCESSORS_ONLN));
   std::printf("model: %s preset, %.2f M parameters, %d codebooks (%.2f kbps); signal %.0f s; %d thread(s); kernels %s\n",
               config.family.c_str(), params / 1e6, nc, encoder->bitrate_kbps(), seconds, threads,
-              nwave::engine::using_avx2() ? "avx2+fma" : "generic");
+              nwave::engine::kernel_set_name(nwave::engine::active_kernels()));
   std::printf("FLOPs per frame: encode %.2f M (incl. quantizer search), decode %.2f M\n",
               enc_flop / frames / 1e6, dec_flop / frames / 1e6);
   std::printf("one-thread sgemm peak (torch::mm 2048^3): %.1f GFLOP/s\n\n", peak_gflops);
@@ -261,6 +270,16 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(parsed.info.fixed_width_bytes), entropy_same ? "yes" : "NO");
   std::printf("algorithmic latency: %d samples (%.1f ms)\n", nwave::latency_samples(*model),
               1000.0 * nwave::latency_samples(*model) / config.sample_rate);
+  // Which kernel sets compute the same bits: compare these checksums between runs with different --kernels.
+  uint64_t code_sum = 1469598103934665603ull, sample_sum = code_sum;
+  for (uint16_t c : codes) code_sum = (code_sum ^ c) * 1099511628211ull;
+  for (float v : y) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    sample_sum = (sample_sum ^ bits) * 1099511628211ull;
+  }
+  std::printf("checksums (FNV-1a): codes %016llx, decoded samples %016llx\n", static_cast<unsigned long long>(code_sum),
+              static_cast<unsigned long long>(sample_sum));
   std::printf("peak RSS: %.0f MB (whole signal, codes and decoded signal held in memory by this benchmark)\n",
               peak_rss_mb());
   return stream_same ? 0 : 1;

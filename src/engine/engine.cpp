@@ -183,16 +183,40 @@ std::vector<float> periodic_hann(int n) {
 
 // ------------------------------------------------------------------------------------------------ row ops
 
+// Sums below run in kLanes interleaved partial results combined in a fixed order: the compiler
+// vectorises them without reassociating anything, and a row's result still depends on that row alone.
+constexpr int kLanes = 16;
+
+float lane_sum(float (&lane)[kLanes]) {
+  for (int width = kLanes / 2; width > 0; width /= 2)
+    for (int l = 0; l < width; ++l) lane[l] += lane[l + width];
+  return lane[0];
+}
+
+float sum(const float* x, int n) {
+  float lane[kLanes] = {};
+  int c = 0;
+  for (; c + kLanes <= n; c += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane[l] += x[c + l];
+  for (int l = 0; c + l < n; ++l) lane[l] += x[c + l];
+  return lane_sum(lane);
+}
+
+float squared_deviation(const float* x, int n, float mean) {
+  float lane[kLanes] = {};
+  int c = 0;
+  for (; c + kLanes <= n; c += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane[l] += (x[c + l] - mean) * (x[c + l] - mean);
+  for (int l = 0; c + l < n; ++l) lane[l] += (x[c + l] - mean) * (x[c + l] - mean);
+  return lane_sum(lane);
+}
+
 void layer_norm_rows(float* x, int64_t rows, int channels, const LayerNormW& w, float* out) {
   for (int64_t m = 0; m < rows; ++m) {
     const float* r = x + m * channels;
     float* o = out + m * channels;
-    float sum = 0.0f;
-    for (int c = 0; c < channels; ++c) sum += r[c];
-    const float mean = sum / static_cast<float>(channels);
-    float sq = 0.0f;
-    for (int c = 0; c < channels; ++c) sq += (r[c] - mean) * (r[c] - mean);
-    const float inv = 1.0f / std::sqrt(sq / static_cast<float>(channels) + 1e-6f);
+    const float mean = sum(r, channels) / static_cast<float>(channels);
+    const float inv = 1.0f / std::sqrt(squared_deviation(r, channels, mean) / static_cast<float>(channels) + 1e-6f);
     for (int c = 0; c < channels; ++c) o[c] = (r[c] - mean) * inv * w.weight[c] + w.bias[c];
   }
 }
@@ -221,20 +245,33 @@ struct ConvNeXtState {
   Vec history;
   explicit ConvNeXtState(const ConvNeXtW& weights) : w(&weights) { reset(); }
   void reset() { history.assign(static_cast<size_t>(w->kernel - 1) * w->channels, 0.0f); }
+  // o[c] = bias[c] + sum over taps j in order of weight[j][c] * in[j * C + c]; kLanes channels at a time, so the
+  // sums stay in registers across the taps.
+  void depthwise_row(const float* in, float* o) const {
+    const int C = w->channels, K = w->kernel;
+    int c = 0;
+    for (; c + kLanes <= C; c += kLanes) {
+      float acc[kLanes];
+      for (int l = 0; l < kLanes; ++l) acc[l] = w->dw_bias[c + l];
+      for (int j = 0; j < K; ++j) {
+        const float* x = in + static_cast<int64_t>(j) * C + c;
+        const float* wj = w->dw_weight.data() + static_cast<size_t>(j) * C + c;
+        for (int l = 0; l < kLanes; ++l) acc[l] += wj[l] * x[l];
+      }
+      for (int l = 0; l < kLanes; ++l) o[c + l] = acc[l];
+    }
+    for (; c < C; ++c) {
+      float acc = w->dw_bias[c];
+      for (int j = 0; j < K; ++j) acc += w->dw_weight[static_cast<size_t>(j) * C + c] * in[static_cast<int64_t>(j) * C + c];
+      o[c] = acc;
+    }
+  }
   // x [rows, C] in place.
   void run(float* x, int64_t rows, Scratch& s) {
     const int C = w->channels, K = w->kernel;
     with_history(history, K - 1, x, rows, C, s.a);
     s.b.resize(static_cast<size_t>(rows) * C);
-    for (int64_t t = 0; t < rows; ++t) {
-      float* o = s.b.data() + t * C;
-      for (int c = 0; c < C; ++c) o[c] = w->dw_bias[c];
-      for (int j = 0; j < K; ++j) {
-        const float* in = s.a.data() + (t + j) * C;
-        const float* wj = w->dw_weight.data() + static_cast<size_t>(j) * C;
-        for (int c = 0; c < C; ++c) o[c] += wj[c] * in[c];
-      }
-    }
+    for (int64_t t = 0; t < rows; ++t) depthwise_row(s.a.data() + t * C, s.b.data() + t * C);
     layer_norm_rows(s.b.data(), rows, C, w->norm, s.b.data());
     const int H = w->expand.n;
     s.c.resize(static_cast<size_t>(rows) * H);
@@ -578,10 +615,7 @@ struct EncoderState::Impl {
       gemm(query, count, ld, w->vq_score[i], scores.data(), K);
       const Vec& table = w->vq_table[i];
       for (int64_t f = 0; f < count; ++f) {
-        const float* s = scores.data() + f * K;
-        int best = 0;
-        for (int k = 1; k < K; ++k)
-          if (s[k] > s[best]) best = k;  // ties: the lowest index
+        const int best = argmax(scores.data() + f * K, K);
         codes[base + f * n + i] = static_cast<uint16_t>(best);
         float* r = residual.data() + f * D;
         const float* e = table.data() + static_cast<size_t>(best) * D;

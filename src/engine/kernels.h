@@ -3,8 +3,9 @@
 // (accumulation over K in order, starting from zero, bias added last). That is what makes streaming output, for
 // any chunk size, bit-identical to offline output. No -ffast-math anywhere: the compiler may not reassociate.
 //
-// The AVX2/FMA path is chosen once per process (CPU feature check); a generic path serves other CPUs. Results are
-// reproducible on one machine; they may differ in the last bits between an AVX2 machine and one without.
+// The widest kernel set the CPU runs is chosen once per process (CPU feature check): AVX-512F, else AVX2/FMA, else a
+// generic path. AVX-512 and AVX2 compute every element with the same fused multiply-adds in the same order, so they
+// give identical bits; the generic path (no FMA) may differ from them in the last bits.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,14 +24,23 @@ struct PackedMatrix {
   static PackedMatrix pack(int k, int n, const std::function<float(int, int)>& w, const std::vector<float>& bias);
 };
 
+enum class KernelSet { kGeneric, kAvx2, kAvx512 };
+
+const char* kernel_set_name(KernelSet set);
+bool cpu_supports(KernelSet set);
+// The set gemm() and gelu_rows() use: the widest the CPU supports unless use_kernels() chose another.
+KernelSet active_kernels();
+// For benchmarks and tests: run a narrower set (throws std::invalid_argument if the CPU lacks it).
+void use_kernels(KernelSet set);
+
 // y[m * ldy + n] for m < rows, n < w.n; x rows start lda floats apart (rows may overlap: framing and causal
 // convolutions read sliding windows of one buffer without copying).
 void gemm(const float* x, int64_t rows, int64_t lda, const PackedMatrix& w, float* y, int64_t ldy);
 
+// Index of the largest of v[0..n), the lowest among equal maxima (what a sequential scan with `>` returns).
+int argmax(const float* v, int n);
+
 // In-place GELU (exact erf form) over `count` channels of each of `rows` rows (row stride ld).
 void gelu_rows(float* x, int64_t rows, int64_t count, int64_t ld);
-
-// True when the AVX2/FMA kernels are in use.
-bool using_avx2();
 
 }  // namespace nwave::engine
