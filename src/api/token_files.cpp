@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -20,8 +21,10 @@ namespace nwave {
 
 namespace {
 
-// The largest .npz member inflated: 4 hours of 8 codebooks as int64 is 115 MB; this leaves room and stops bombs.
-constexpr size_t kMaxMemberBytes = size_t{1} << 30;
+// The most codes a token file may hold: 2^25, 9 hours of 8 codebooks at 125 frames/s (longer audio: several
+// files). Bounds the memory a hostile file can ask for, and the inflation of a compressed member.
+constexpr size_t kMaxTokenValues = size_t{1} << 25;
+constexpr size_t kMaxMemberBytes = kMaxTokenValues * 8 + 4096;  // int64 values and a header
 constexpr size_t kDefaultDecodeChunk = 256;  // frames per decoder call, as DecodeFile
 
 [[noreturn]] void not_tokens(const std::string& what, const std::string& reason) {
@@ -52,9 +55,14 @@ int64_t scalar(const bitstream::NpyArray& array, const std::string& what, const 
   return array.values[0];
 }
 
-std::vector<uint8_t> read_bytes(const std::string& path) {
+// The whole file, refused (kCorruptStream) above max_bytes before it is read.
+std::vector<uint8_t> read_bytes(const std::string& path, uint64_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes)
+    not_tokens(path, std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) + " accepted");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
   return bytes;
@@ -91,7 +99,7 @@ TokenArray ParseTokens(const uint8_t* bytes, size_t size, const std::string& wha
   if (bytes == nullptr || !LooksLikeTokens(bytes, size)) not_tokens(what, "neither a .npy nor a .npz file");
   TokenArray tokens;
   if (bytes[0] != 'P') {
-    take_codes(bitstream::parse_npy(bytes, size, what), what, tokens);
+    take_codes(bitstream::parse_npy(bytes, size, what, kMaxTokenValues), what, tokens);
     return tokens;
   }
   bool have_codes = false;
@@ -103,10 +111,10 @@ TokenArray ParseTokens(const uint8_t* bytes, size_t size, const std::string& wha
                                  : m.name;
     const std::string member = what + ": " + m.name;
     if (name == "codes") {
-      take_codes(bitstream::parse_npy(m.data.data(), m.data.size(), member), member, tokens);
+      take_codes(bitstream::parse_npy(m.data.data(), m.data.size(), member, kMaxTokenValues), member, tokens);
       have_codes = true;
     } else if (name == "length" || name == "fingerprint" || name == "sample_rate") {
-      const int64_t v = scalar(bitstream::parse_npy(m.data.data(), m.data.size(), member), what, name);
+      const int64_t v = scalar(bitstream::parse_npy(m.data.data(), m.data.size(), member, kMaxTokenValues), what, name);
       (name == "length" ? length : name == "fingerprint" ? fingerprint : rate) = v;
       ++extras;
     }  // other members are someone else's business
@@ -129,7 +137,7 @@ DecodeFileReport DecodeTokensFile(const std::shared_ptr<const Model>& model, con
   if (options.original_rate) throw Error(ErrorCode::kBadArgument, "token files do not record an original rate");
   if (options.conceal) throw Error(ErrorCode::kBadArgument, "token files have no packets to conceal");
   util::refuse_same_file(input, output);
-  const std::vector<uint8_t> bytes = read_bytes(input);
+  const std::vector<uint8_t> bytes = read_bytes(input, kMaxMemberBytes);
   const TokenArray tokens = ParseTokens(bytes.data(), bytes.size(), input);
   const uint64_t hop = static_cast<uint64_t>(model->hop());
   StreamInfo info;

@@ -68,7 +68,7 @@ std::vector<size_t> parse_shape(const std::string& text, const std::string& what
 
 }  // namespace
 
-NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
+NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what, size_t max_values) {
   if (size < 10 || std::memcmp(bytes, "\x93NUMPY", 6) != 0) corrupt(what, "no .npy magic");
   const int major = bytes[6];
   size_t header_len = 0, prefix = 0;
@@ -108,6 +108,8 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
     if (dim != 0 && count > std::numeric_limits<size_t>::max() / dim) corrupt(what, "shape too large");
     count *= dim;
   }
+  if (count > max_values)
+    corrupt(what, std::to_string(count) + " values, more than the " + std::to_string(max_values) + " accepted");
   const size_t data_bytes = size - prefix - header_len;
   if (count > data_bytes / item || count * item != data_bytes)
     corrupt(what, "shape " + shape_text + " of '" + descr + "' needs " +
@@ -122,8 +124,6 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what) {
       v = (v << 8) | data[i * item + at];
     }
     if (is_signed && item < 8 && (v >> (8 * item - 1)) != 0) v |= ~uint64_t{0} << (8 * item);  // sign-extend
-    if (!is_signed && item == 8 && v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      corrupt(what, "value " + std::to_string(v) + " does not fit");
     values[i] = static_cast<int64_t>(v);
   }
   if (order == "True" && array.shape.size() >= 2) {  // column-major on disk: reorder to C order
