@@ -127,13 +127,14 @@ void add_decode_command(CLI::App& app) {
 }
 
 void add_tokens_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("tokens", "Write the codes of audio or of a .nwv file as a .npy array [codebooks, frames]");
+  auto* cmd = app.add_subcommand("tokens",
+                                 "Write the codes of audio or of a .nwv file as a .npy array [codebooks, frames], or as "
+                                 "a .npz with the length and model that `nwave decode` needs");
   auto o = std::make_shared<CodecOptions>();
   cmd->add_option("IN", o->input, "Audio file, or a .nwv file (its codes are copied; no model needed)")->required();
   cmd->add_option("OUT", o->output,
-                  "Output .npy file (int16, or int32 for codebooks above 2^15 entries), or .npz: the same array as "
-                  "'codes' plus the length, model fingerprint and sample rate that `nwave decode` needs to restore "
-                  "the original length")
+                  "Output .npy (int16, or int32 for codebooks above 2^15 entries), or .npz: 'codes' (the same "
+                  "array), 'length', 'fingerprint', 'sample_rate'")
       ->required();
   add_bitrate_option(cmd, *o, "kbps [default: 6.25 for audio, the file's for .nwv]");
   add_model_option(cmd, *o);
