@@ -16,6 +16,7 @@
 #include "nwave/error.h"
 #include "nwave/streaming.h"
 #include "util/atomic_file.h"
+#include "util/error_line.h"
 
 namespace nwave {
 
@@ -109,7 +110,7 @@ TokenArray ParseTokens(const uint8_t* bytes, size_t size, const std::string& wha
     const std::string name = m.name.size() > 4 && m.name.compare(m.name.size() - 4, 4, ".npy") == 0
                                  ? m.name.substr(0, m.name.size() - 4)
                                  : m.name;
-    const std::string member = what + ": " + m.name;
+    const std::string member = what + ": " + quoted_excerpt(m.name);
     if (name == "codes") {
       take_codes(bitstream::parse_npy(m.data.data(), m.data.size(), member, kMaxTokenValues), member, tokens);
       have_codes = true;

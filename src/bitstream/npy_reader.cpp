@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "nwave/error.h"
+#include "util/error_line.h"
 
 namespace nwave::bitstream {
 
@@ -51,7 +52,7 @@ std::vector<size_t> parse_shape(const std::string& text, const std::string& what
   while (at < text.size()) {
     while (at < text.size() && (text[at] == ' ' || text[at] == ',')) ++at;
     if (at >= text.size() || text[at] == ')') break;
-    if (text[at] < '0' || text[at] > '9') corrupt(what, "bad shape " + text);
+    if (text[at] < '0' || text[at] > '9') corrupt(what, "bad shape " + quoted_excerpt(text));
     size_t dim = 0;
     while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
       const size_t digit = static_cast<size_t>(text[at] - '0');
@@ -89,17 +90,17 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what, s
   const std::string descr = dict_value(dict, "descr", what);
   if (descr.size() < 3 || (descr[0] != '<' && descr[0] != '>' && descr[0] != '|') ||
       (descr[1] != 'i' && descr[1] != 'u'))
-    corrupt(what, "element type '" + descr + "' is not an integer type");
+    corrupt(what, "element type " + quoted_excerpt(descr) + " is not an integer type");
   const bool big_endian = descr[0] == '>';
   const bool is_signed = descr[1] == 'i';
   const std::string width = descr.substr(2);
-  if (width != "1" && width != "2" && width != "4" && width != "8") corrupt(what, "element type '" + descr + "'");
+  if (width != "1" && width != "2" && width != "4" && width != "8") corrupt(what, "element type " + quoted_excerpt(descr));
   const size_t item = static_cast<size_t>(width[0] - '0');
 
   const std::string order = dict_value(dict, "fortran_order", what);
-  if (order != "False" && order != "True") corrupt(what, "fortran_order '" + order + "'");
+  if (order != "False" && order != "True") corrupt(what, "fortran_order " + quoted_excerpt(order));
   const std::string shape_text = dict_value(dict, "shape", what);
-  if (shape_text.empty() || shape_text[0] != '(') corrupt(what, "shape '" + shape_text + "'");
+  if (shape_text.empty() || shape_text[0] != '(') corrupt(what, "shape " + quoted_excerpt(shape_text));
 
   NpyArray array;
   array.shape = parse_shape(shape_text, what);
@@ -112,7 +113,7 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what, s
     corrupt(what, std::to_string(count) + " values, more than the " + std::to_string(max_values) + " accepted");
   const size_t data_bytes = size - prefix - header_len;
   if (count > data_bytes / item || count * item != data_bytes)
-    corrupt(what, "shape " + shape_text + " of '" + descr + "' needs " +
+    corrupt(what, "shape " + quoted_excerpt(shape_text) + " of " + quoted_excerpt(descr) + " needs " +
                       (count > data_bytes / item ? std::string("more bytes than") : std::to_string(count * item)) +
                       " the " + std::to_string(data_bytes) + " bytes of data");
   const uint8_t* data = bytes + prefix + header_len;

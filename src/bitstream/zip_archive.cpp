@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nwave/error.h"
+#include "util/error_line.h"
 
 namespace nwave::bitstream {
 
@@ -125,21 +126,21 @@ std::vector<ZipMember> read_zip(const uint8_t* bytes, size_t size, const std::st
     ZipMember member;
     member.name.assign(reinterpret_cast<const char*>(name), name_len);
     if (unpacked > max_member_bytes)
-      r.corrupt("member '" + member.name + "' holds " + std::to_string(unpacked) + " bytes, more than the " +
+      r.corrupt("member " + quoted_excerpt(member.name) + " holds " + std::to_string(unpacked) + " bytes, more than the " +
                 std::to_string(max_member_bytes) + " accepted");
     const uint8_t* lh = r.at(local, 30);
-    if (get32(lh) != kLocalHeader) r.corrupt("bad local header of '" + member.name + "'");
+    if (get32(lh) != kLocalHeader) r.corrupt("bad local header of " + quoted_excerpt(member.name));
     const uint64_t data_at = local + 30 + get16(lh + 26) + get16(lh + 28);
     const uint8_t* data = r.at(data_at, packed);
     if (method == kStored) {
-      if (packed != unpacked) r.corrupt("stored member '" + member.name + "' with two sizes");
+      if (packed != unpacked) r.corrupt("stored member " + quoted_excerpt(member.name) + " with two sizes");
       member.data.assign(data, data + packed);
     } else if (method == kDeflated) {
       member.data = inflate_member(r, data, packed, unpacked);
     } else {
-      r.corrupt("member '" + member.name + "' uses compression method " + std::to_string(method));
+      r.corrupt("member " + quoted_excerpt(member.name) + " uses compression method " + std::to_string(method));
     }
-    if (crc32_of(member.data) != crc) r.corrupt("CRC mismatch in '" + member.name + "'");
+    if (crc32_of(member.data) != crc) r.corrupt("CRC mismatch in " + quoted_excerpt(member.name));
     members.push_back(std::move(member));
     offset += 46 + static_cast<uint64_t>(name_len) + extra_len + comment_len;
   }
