@@ -193,5 +193,22 @@ TEST(TokenFiles, NpzRoundTripsAndDecodesToTheOriginalLength) {
   }
 }
 
+TEST(TokenFiles, MessagesStayOnOneLine) {
+  // Found by fuzz_tokens: a header field running into the padding's newline was echoed into the message.
+  std::string npy = std::string("\x93NUMPY\x01\x00", 8);
+  const std::string dict = "{'descr': '<i4', 'fortran_order': False, 'shape': h\n\x01\x02 ";
+  npy.push_back(static_cast<char>(dict.size()));
+  npy.push_back('\0');
+  npy += dict + std::string(16, '\0');
+  try {
+    ParseTokens(reinterpret_cast<const uint8_t*>(npy.data()), npy.size(), "x.npy");
+    FAIL() << "accepted a damaged header";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kCorruptStream);
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("shape 'h?"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace nwave

@@ -84,7 +84,8 @@ void add_encode_command(CLI::App& app) {
 }
 
 void add_decode_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("decode", "Decode a .nwv file, or tokens (.npy/.npz from nwave tokens), to a 16-bit WAV file");
+  auto* cmd =
+      app.add_subcommand("decode", "Decode a .nwv file, or tokens (.npy/.npz from nwave tokens), to a 16-bit WAV file");
   auto o = std::make_shared<CodecOptions>();
   cmd->add_option("IN", o->input, "A .nwv file, or a token array [codebooks, frames] (.npy, or .npz with its length)")
       ->required();

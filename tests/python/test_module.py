@@ -262,6 +262,17 @@ def test_import_needs_no_model_and_no_libtorch():
     assert "/nonexistent/dir/model.safetensors" in result.stdout and "NWAVE_MODEL" in result.stdout
 
 
+def test_without_a_default_model_the_message_says_where_it_looked():
+    # As Cli.WithoutAModelTheMessageSaysPassModel: only where the source tree has no shipped model (the library
+    # also looks there, so a checkout with the model always finds one).
+    if os.path.exists(os.path.join(SOURCE_DIR, "models", "nwave-16k.safetensors")):
+        pytest.skip("a default model is present")
+    result = run_python("import nwave\ntry:\n    nwave.Model()\nexcept nwave.Error as e:\n    print(e)\n",
+                        NWAVE_MODEL="")
+    assert result.returncode == 0, result.stderr
+    assert "looked for" in result.stdout and "nwave.Model(path)" in result.stdout, result.stdout
+
+
 def test_examples_tokens_py(tmp_path, wav_files):
     folder = tmp_path / "audio"
     folder.mkdir()
