@@ -127,7 +127,8 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& what, s
     if (is_signed && item < 8 && (v >> (8 * item - 1)) != 0) v |= ~uint64_t{0} << (8 * item);  // sign-extend
     values[i] = static_cast<int64_t>(v);
   }
-  if (order == "True" && array.shape.size() >= 2) {  // column-major on disk: reorder to C order
+  // Column-major on disk: reorder to C order (an empty array has nothing to reorder, however long its other side).
+  if (order == "True" && array.shape.size() >= 2 && count > 0) {
     if (array.shape.size() != 2) corrupt(what, "Fortran order with more than 2 dimensions");
     const size_t rows = array.shape[0], cols = array.shape[1];
     array.values.resize(count);
