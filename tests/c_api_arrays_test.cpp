@@ -193,12 +193,12 @@ TEST(TokenFiles, NpzRoundTripsAndDecodesToTheOriginalLength) {
   }
 }
 
-// The message ParseTokens refuses a .npy with this header dict (and 16 bytes of data) with.
-std::string refusal(const std::string& dict) {
+// The message ParseTokens refuses a .npy with this header dict and data_bytes bytes of data with.
+std::string refusal(const std::string& dict, size_t data_bytes) {
   std::string npy = std::string("\x93NUMPY\x01\x00", 8);
   npy.push_back(static_cast<char>(dict.size()));
   npy.push_back('\0');
-  npy += dict + std::string(16, '\0');
+  npy += dict + std::string(data_bytes, '\0');
   try {
     ParseTokens(reinterpret_cast<const uint8_t*>(npy.data()), npy.size(), "x.npy");
   } catch (const Error& e) {
@@ -211,11 +211,11 @@ std::string refusal(const std::string& dict) {
 
 TEST(TokenFiles, HostileHeadersFound) {
   // Found by fuzz_tokens: a header field running into the padding's newline was echoed into the message.
-  const std::string message = refusal("{'descr': '<i4', 'fortran_order': False, 'shape': h\n\x01\x02 ");
+  const std::string message = refusal("{'descr': '<i4', 'fortran_order': False, 'shape': h\n\x01\x02 ", 16);
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_NE(message.find("shape 'h?"), std::string::npos) << message;
   // Found by fuzz_tokens: an empty Fortran-order array claiming 10^12 rows was "reordered" row by row (minutes).
-  EXPECT_NE(refusal("{'descr': '<i4', 'fortran_order': True, 'shape': (1000299999991, 0), }").find("codebooks"),
+  EXPECT_NE(refusal("{'descr': '<i4', 'fortran_order': True, 'shape': (1000299999991, 0), }", 0).find("codebooks"),
             std::string::npos);
 }
 
