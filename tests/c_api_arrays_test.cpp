@@ -136,6 +136,7 @@ TEST(TokenFiles, NpzRoundTripsAndDecodesToTheOriginalLength) {
   tokens.length = x.size();
   tokens.fingerprint = model->fingerprint();
   tokens.sample_rate = 16000;
+  tokens.has_metadata = true;
   WriteTokensNpz(dir.file("t.npz"), tokens, model->codebook_bits());
   const std::vector<uint8_t> npz = file_bytes(dir.file("t.npz"));
   const TokenArray back = ParseTokens(npz.data(), npz.size(), "t.npz");

@@ -146,6 +146,7 @@ void add_tokens_command(CLI::App& app) {
     std::vector<uint16_t> codes;  // frame-major
     int num_codebooks = 0, bits = 0;
     TokenArray tokens;  // the .npz's length, fingerprint and sample rate
+    tokens.has_metadata = true;
     if (file_starts_with_nwv_magic(o->input)) {
       NwvContents contents;
       try {

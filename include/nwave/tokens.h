@@ -31,9 +31,10 @@ struct TokenArray {
   int sample_rate = 0;
 };
 
-// Writes tokens as a .npz archive (codes as int16, or int32 when codebook_bits > 15, plus length, fingerprint and
-// sample_rate). Atomic as the other outputs (include/nwave/files.h). Throws Error(kBadArgument) for inconsistent
-// sizes, Error(kIo) for the file.
+// Tokens as a .npz archive in memory: codes as int16 (int32 when codebook_bits > 15) and, when has_metadata,
+// length, fingerprint and sample_rate. Throws Error(kBadArgument) for inconsistent sizes.
+NWAVE_EXPORT std::vector<uint8_t> TokensNpzBytes(const TokenArray& tokens, int codebook_bits);
+// Writes TokensNpzBytes() to a file, atomically as the other outputs (include/nwave/files.h); Error(kIo) for the file.
 NWAVE_EXPORT void WriteTokensNpz(const std::string& path, const TokenArray& tokens, int codebook_bits);
 
 // True when the bytes start as a .npy ("\x93NUMPY") or a zip archive ("PK\3\4", hence .npz) does.

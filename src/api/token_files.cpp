@@ -71,21 +71,27 @@ std::vector<uint8_t> read_bytes(const std::string& path, uint64_t max_bytes) {
 
 }  // namespace
 
-void WriteTokensNpz(const std::string& path, const TokenArray& tokens, int codebook_bits) {
+std::vector<uint8_t> TokensNpzBytes(const TokenArray& tokens, int codebook_bits) {
   const size_t n = static_cast<size_t>(std::max(tokens.num_codebooks, 0));
   if (n < 1 || tokens.codes.size() != tokens.frames * n)
-    throw Error(ErrorCode::kBadArgument, "WriteTokensNpz: codes do not hold frames x codebooks values");
+    throw Error(ErrorCode::kBadArgument, "TokensNpzBytes: codes do not hold frames x codebooks values");
   std::vector<int64_t> matrix(tokens.codes.size());  // [codebooks, frames], C order
   for (size_t f = 0; f < tokens.frames; ++f)
     for (size_t c = 0; c < n; ++c) matrix[c * tokens.frames + f] = tokens.codes[f * n + c];
   using bitstream::NpyDtype;
-  const std::vector<bitstream::ZipMember> members = {
-      {"codes.npy", bitstream::npy_bytes(matrix, {n, tokens.frames}, codebook_bits <= 15 ? NpyDtype::kInt16 : NpyDtype::kInt32)},
-      {"length.npy", bitstream::npy_bytes({static_cast<int64_t>(tokens.length)}, {}, NpyDtype::kInt64)},
-      {"fingerprint.npy", bitstream::npy_bytes({static_cast<int64_t>(tokens.fingerprint)}, {}, NpyDtype::kUInt64)},
-      {"sample_rate.npy", bitstream::npy_bytes({tokens.sample_rate}, {}, NpyDtype::kInt64)},
-  };
-  const std::vector<uint8_t> zip = bitstream::write_zip(members);
+  std::vector<bitstream::ZipMember> members = {
+      {"codes.npy", bitstream::npy_bytes(matrix, {n, tokens.frames}, codebook_bits <= 15 ? NpyDtype::kInt16 : NpyDtype::kInt32)}};
+  if (tokens.has_metadata) {
+    members.push_back({"length.npy", bitstream::npy_bytes({static_cast<int64_t>(tokens.length)}, {}, NpyDtype::kInt64)});
+    members.push_back(
+        {"fingerprint.npy", bitstream::npy_bytes({static_cast<int64_t>(tokens.fingerprint)}, {}, NpyDtype::kUInt64)});
+    members.push_back({"sample_rate.npy", bitstream::npy_bytes({tokens.sample_rate}, {}, NpyDtype::kInt64)});
+  }
+  return bitstream::write_zip(members);
+}
+
+void WriteTokensNpz(const std::string& path, const TokenArray& tokens, int codebook_bits) {
+  const std::vector<uint8_t> zip = TokensNpzBytes(tokens, codebook_bits);
   AtomicFile out(path);
   out.write(zip.data(), zip.size());
   out.commit();
