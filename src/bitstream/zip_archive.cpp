@@ -136,6 +136,8 @@ std::vector<ZipMember> read_zip(const uint8_t* bytes, size_t size, const std::st
       if (packed != unpacked) r.corrupt("stored member " + quoted_excerpt(member.name) + " with two sizes");
       member.data.assign(data, data + packed);
     } else if (method == kDeflated) {
+      // Deflate expands at most 1032-fold: a bigger claimed size is a lie, refused before it is allocated.
+      if (unpacked / 1032 > packed + 1) r.corrupt("member " + quoted_excerpt(member.name) + " claims an impossible size");
       member.data = inflate_member(r, data, packed, unpacked);
     } else {
       r.corrupt("member " + quoted_excerpt(member.name) + " uses compression method " + std::to_string(method));
