@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (clang, -DNWAVE_FUZZ=ON, in build-fuzz/) and runs each for SECONDS (default 600),
 # one at a time on one core. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   targets: fuzz_nwv (.nwv readers, v1 and v2), fuzz_range (range decoder + context model), fuzz_audio (read_audio), fuzz_model (load_safetensors, load_model, Model::Load),
-#            fuzz_c_api (the C API's .nwv bytes, codes and samples; uses the default model)
+#            fuzz_c_api (the C API's .nwv bytes, codes and samples; uses the default model),
+#            fuzz_tokens (.npy/.npz token files: nwave decode's other input)
 # Seeds come from fuzz/corpus/<name>/ (read-only); new inputs go to build-fuzz/corpus/<name>/, crashes, leaks,
 # timeouts and out-of-memory inputs to build-fuzz/artifacts/<name>/, logs to build-fuzz/logs/. Exit status 1 if any
 # target found something. Reproduce a finding with: build-fuzz/<target> FILE. (libFuzzer writes new inputs into the
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_nwv fuzz_range fuzz_audio fuzz_model fuzz_c_api)
+((${#targets[@]})) || targets=(fuzz_nwv fuzz_range fuzz_audio fuzz_model fuzz_c_api fuzz_tokens)
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/setup.sh installs clang-14)" >&2; exit 1; }
 launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

@@ -4,6 +4,8 @@
 #                 version 2 entropy-coded ones written by build-fuzz/fuzz_nwv (NWAVE_FUZZ_WRITE_SEEDS)
 #   range/:       range-coder payloads with their layout, written by build-fuzz/fuzz_range
 #   audio/:       tiny WAV (16-bit, float, stereo, 8 kHz), FLAC, OGG/Vorbis, MP3 made with ffmpeg
+#   tokens/:      token files as NumPy writes them (np.save, np.savez, np.savez_compressed; int16/int32/uint16,
+#                 Fortran order, big-endian) with Debian's /usr/bin/python3 (it has NumPy)
 #   safetensors/: tiny safetensors files; a complete (micro) nwave model is written by fuzz_model itself
 #                 (NWAVE_FUZZ_WRITE_SEED=path build-fuzz/fuzz_model) when that binary exists.
 # The first byte of every audio seed picks the temporary file's extension in fuzz_audio (see fuzz/fuzz_audio.cpp).
@@ -100,4 +102,17 @@ mkdir -p "$C/range"
 if [[ -x build-fuzz/fuzz_model ]]; then
   NWAVE_FUZZ_WRITE_SEED="$C/safetensors/micro_model.safetensors" build-fuzz/fuzz_model -runs=0 >/dev/null 2>&1 || true
 fi
+mkdir -p "$C/tokens"
+/usr/bin/python3 - "$C/tokens" <<'PY'
+import sys, numpy as np
+d = sys.argv[1]
+codes = (np.arange(5 * 12).reshape(5, 12) * 37 % 1024).astype(np.int16)
+meta = dict(length=np.int64(12 * 128 - 50), fingerprint=np.uint64(0xfedcba9876543210), sample_rate=np.int64(16000))
+np.save(f"{d}/int16.npy", codes)
+np.save(f"{d}/int32_fortran.npy", np.asfortranarray(codes.astype(np.int32)))
+np.save(f"{d}/uint16_big_endian.npy", codes.astype(">u2"))
+np.savez(f"{d}/with_metadata.npz", codes=codes, **meta)
+np.savez_compressed(f"{d}/compressed.npz", codes=codes[:2], **meta)
+np.savez(f"{d}/codes_only.npz", codes=codes[:1])
+PY
 ls -l "$C"/*

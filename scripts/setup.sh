@@ -10,6 +10,7 @@ packages=(
   libopus-dev libcairo2-dev                 # Opus comparison, quality plot
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3-torch python3-numpy        # data preparation, the PyTorch comparison benchmark, .npy checks
+  python3-pytest                            # the Python module's tests (tests/python/, run by ctest)
   clang-14 libclang-rt-14-dev               # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (NWAVE_FUZZ)
   help2man                                  # the nwave(1) man page that cmake --install installs
 )

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "nwave/error.h"
+#include "nwave/tokens.h"
 
 namespace nwave::cli {
 
@@ -21,13 +22,28 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-bool file_starts_with_nwv_magic(const std::string& path) {
+namespace {
+
+// Up to the first 4 bytes of the file (none if it cannot be read): enough for every magic number checked here.
+std::vector<uint8_t> file_magic(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  uint8_t magic[4];
-  const size_t got = std::fread(magic, 1, sizeof magic, f);
+  if (!f) return {};
+  std::vector<uint8_t> magic(4);
+  magic.resize(std::fread(magic.data(), 1, magic.size(), f));
   std::fclose(f);
-  return LooksLikeNwv(magic, got);
+  return magic;
+}
+
+}  // namespace
+
+bool file_starts_with_nwv_magic(const std::string& path) {
+  const std::vector<uint8_t> magic = file_magic(path);
+  return LooksLikeNwv(magic.data(), magic.size());
+}
+
+bool file_starts_with_tokens_magic(const std::string& path) {
+  const std::vector<uint8_t> magic = file_magic(path);
+  return LooksLikeTokens(magic.data(), magic.size());
 }
 
 std::shared_ptr<const Model> load_cli_model(const std::string& path) {

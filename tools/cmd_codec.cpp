@@ -13,6 +13,7 @@
 #include "nwave/codec.h"
 #include "nwave/error.h"
 #include "nwave/files.h"
+#include "nwave/tokens.h"
 
 namespace nwave::cli {
 
@@ -83,9 +84,11 @@ void add_encode_command(CLI::App& app) {
 }
 
 void add_decode_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("decode", "Decode a .nwv file to a 16-bit WAV file");
+  auto* cmd =
+      app.add_subcommand("decode", "Decode a .nwv file, or tokens (.npy/.npz from nwave tokens), to a 16-bit WAV file");
   auto o = std::make_shared<CodecOptions>();
-  cmd->add_option("IN", o->input, "A .nwv file")->required();
+  cmd->add_option("IN", o->input, "A .nwv file, or a token array [codebooks, frames] (.npy, or .npz with its length)")
+      ->required();
   cmd->add_option("OUT", o->output, "Output .wav file")->required();
   add_bitrate_option(cmd, *o, "kbps, 1.25 up to the file's, in steps of 1.25 (fewer codebooks); default: the file's");
   add_model_option(cmd, *o);
@@ -105,7 +108,9 @@ void add_decode_command(CLI::App& app) {
     options.chunk_frames = static_cast<size_t>(o->chunk);
     options.conceal = o->conceal;
     try {
-      const DecodeFileReport report = DecodeFile(model, o->input, o->output, options);
+      const DecodeFileReport report = file_starts_with_tokens_magic(o->input)
+                                          ? DecodeTokensFile(model, o->input, o->output, options)
+                                          : DecodeFile(model, o->input, o->output, options);
       const StreamInfo& info = report.info;
       if (o->conceal)
         std::fprintf(stderr, "nwave: %s: concealed %llu of %llu packets (damaged or missing)\n", o->input.c_str(),
@@ -123,10 +128,15 @@ void add_decode_command(CLI::App& app) {
 }
 
 void add_tokens_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("tokens", "Write the codes of audio or of a .nwv file as a .npy array [codebooks, frames]");
+  auto* cmd = app.add_subcommand("tokens",
+                                 "Write the codes of audio or of a .nwv file as a .npy array [codebooks, frames], or as "
+                                 "a .npz with the length and model that `nwave decode` needs");
   auto o = std::make_shared<CodecOptions>();
   cmd->add_option("IN", o->input, "Audio file, or a .nwv file (its codes are copied; no model needed)")->required();
-  cmd->add_option("OUT", o->output, "Output .npy file (int16, or int32 for codebooks above 2^15 entries)")->required();
+  cmd->add_option("OUT", o->output,
+                  "Output .npy (int16, or int32 for codebooks above 2^15 entries), or .npz: 'codes' (the same "
+                  "array), 'length', 'fingerprint', 'sample_rate'")
+      ->required();
   add_bitrate_option(cmd, *o, "kbps [default: 6.25 for audio, the file's for .nwv]");
   add_model_option(cmd, *o);
   cmd->callback([o] {
@@ -135,6 +145,8 @@ void add_tokens_command(CLI::App& app) {
       throw Error(ErrorCode::kBadArgument, "output '" + o->output + "' is the input file; choose another output name");
     std::vector<uint16_t> codes;  // frame-major
     int num_codebooks = 0, bits = 0;
+    TokenArray tokens;  // the .npz's length, fingerprint and sample rate
+    tokens.has_metadata = true;
     if (file_starts_with_nwv_magic(o->input)) {
       NwvContents contents;
       try {
@@ -146,6 +158,9 @@ void add_tokens_command(CLI::App& app) {
       bits = s.codebook_bits;
       num_codebooks = s.num_codebooks;
       codes = std::move(contents.codes);
+      tokens.length = s.original_samples;
+      tokens.fingerprint = s.model_fingerprint;
+      tokens.sample_rate = s.sample_rate;
       if (o->bitrate > 0) {
         std::string error;
         const int use = codebooks_for_bitrate(o->bitrate, s.kbps() / s.num_codebooks, s.num_codebooks, &error);
@@ -163,9 +178,21 @@ void add_tokens_command(CLI::App& app) {
       codes = encoder->EncodeCodes(audio.samples.data(), audio.samples.size());
       num_codebooks = encoder->num_codebooks();
       bits = model->codebook_bits();
+      tokens.length = audio.samples.size();
+      tokens.fingerprint = model->fingerprint();
+      tokens.sample_rate = model->sample_rate();
       note_bitrate_used(o->bitrate, model->kbps_per_codebook(), num_codebooks);
     }
-    WriteTokensNpy(o->output, codes.data(), codes.size() / static_cast<size_t>(num_codebooks), num_codebooks, bits);
+    const size_t frames = codes.size() / static_cast<size_t>(num_codebooks);
+    const std::string& out = o->output;
+    if (out.size() >= 4 && out.compare(out.size() - 4, 4, ".npz") == 0) {
+      tokens.codes = std::move(codes);
+      tokens.frames = frames;
+      tokens.num_codebooks = num_codebooks;
+      WriteTokensNpz(out, tokens, bits);
+    } else {
+      WriteTokensNpy(out, codes.data(), frames, num_codebooks, bits);
+    }
   });
 }
 

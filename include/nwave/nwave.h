@@ -135,6 +135,38 @@ NWAVE_API int nwave_nwv_decode(const nwave_model *model, const uint8_t *nwv, siz
 NWAVE_API int nwave_encode_file(const nwave_model *model, const char *input, const char *output, double kbps);
 NWAVE_API int nwave_decode_file(const nwave_model *model, const char *input, const char *output, double kbps);
 
+/* ==== Arrays in memory: audio at any rate and channel count, whole-signal codes (what the Python module calls) ==== */
+
+/* The model's fingerprint (the number every .nwv it writes carries; `nwave info` prints it in hex); 0 for NULL. */
+NWAVE_API uint64_t nwave_model_fingerprint(const nwave_model *model);
+
+/* The length of audio of `frames` frames at `rate` Hz once prepared: round(frames * model rate / rate); 0 for an invalid rate. */
+NWAVE_API size_t nwave_audio_prepared_length(const nwave_model *model, size_t frames, int rate);
+/* Turns audio as a program holds it into what encoders take, exactly as the nwave command reads an audio file: the
+ * channels averaged to mono, then resampled to nwave_model_sample_rate() with libsoxr (the same blocks, the same
+ * samples). pcm is channel-major: channel c's frames are pcm[c * frames] to pcm[c * frames + frames - 1]. rate 1000
+ * to 1000000 Hz and 1 to 64 channels, else NWAVE_BAD_ARG; NaN/Inf samples: NWAVE_BAD_AUDIO. Writes
+ * nwave_audio_prepared_length() samples to out (room for max_samples) and their number to *samples; when out is
+ * NULL or too small, *samples receives the size needed and NWAVE_BUFFER_TOO_SMALL is returned. */
+NWAVE_API int nwave_audio_prepare(const nwave_model *model, const float *pcm, size_t frames, int channels, int rate,
+                                  float *out, size_t max_samples, size_t *samples);
+/* nwave_nwv_encode, recording in the header the rate and channel count the audio had before nwave_audio_prepare
+ * (for `nwave decode --original-rate` and `nwave info`), as `nwave encode` does: for the same audio, the bytes equal
+ * the file `nwave encode` writes. */
+NWAVE_API int nwave_nwv_encode_with_origin(const nwave_model *model, double kbps, const float *pcm, size_t samples,
+                                           int original_rate, int original_channels, uint8_t *out, size_t max_bytes,
+                                           size_t *bytes);
+/* The codes of a whole signal (model rate, mono): ceil(samples / hop) frames (the last one zero-padded) of the
+ * codebooks kbps gives (0: the default), frame-major, written to codes (room for max_frames frames) and counted in
+ * *frames. Equal to an encoder's pushes and flush, and to `nwave tokens`. NaN/Inf samples: NWAVE_BAD_ARG. */
+NWAVE_API int nwave_codes_encode(const nwave_model *model, double kbps, const float *pcm, size_t samples,
+                                 uint16_t *codes, size_t max_frames, size_t *frames);
+/* The audio of `frames` frame-major frames of `codebooks` codes each (1 to nwave_model_num_codebooks(), the coarsest
+ * first): frames * hop samples, the decoder's delay included (room for max_samples). Decoding a .nwv of the same codes
+ * gives the first info.samples of them. A code >= the codebook size: NWAVE_BAD_ARG. */
+NWAVE_API int nwave_codes_decode(const nwave_model *model, const uint16_t *codes, size_t frames, int codebooks,
+                                 float *pcm, size_t max_samples, size_t *samples);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,82 +1,43 @@
 // The C API (include/nwave/nwave.h) over the C++ API: every entry point catches everything and returns a code, so
 // no exception crosses into C.
-#include "nwave/nwave.h"
-
-#include <algorithm>
 #include <cstring>
-#include <new>
 #include <string>
 
-#include "nwave/codec.h"
-#include "nwave/error.h"
+#include "api/c_api_internal.h"
 #include "nwave/files.h"
-#include "nwave/streaming.h"
 
-struct nwave_model {
-  std::shared_ptr<const nwave::Model> model;
-};
-
-struct nwave_encoder {
-  std::unique_ptr<nwave::StreamingEncoder> encoder;
-};
-
-struct nwave_decoder {
-  std::unique_ptr<nwave::StreamingDecoder> decoder;
-  int codebooks = 0;
-};
+namespace nwave::c_api {
 
 namespace {
-
 thread_local std::string last_error;
+}  // namespace
 
 int fail(int code, const std::string& message) {
   last_error = message;
   return code;
 }
 
-int code_of(nwave::ErrorCode code) {
+int code_of(ErrorCode code) {
   switch (code) {
-    case nwave::ErrorCode::kBadArgument: return NWAVE_BAD_ARG;
-    case nwave::ErrorCode::kIo: return NWAVE_IO_ERROR;
-    case nwave::ErrorCode::kBadAudio: return NWAVE_BAD_AUDIO;
-    case nwave::ErrorCode::kCorruptStream: return NWAVE_CORRUPT_STREAM;
-    case nwave::ErrorCode::kModelMismatch: return NWAVE_MODEL_MISMATCH;
-    case nwave::ErrorCode::kBadModel: return NWAVE_BAD_MODEL;
-    case nwave::ErrorCode::kTraining: break;  // not raised by the runtime
+    case ErrorCode::kBadArgument: return NWAVE_BAD_ARG;
+    case ErrorCode::kIo: return NWAVE_IO_ERROR;
+    case ErrorCode::kBadAudio: return NWAVE_BAD_AUDIO;
+    case ErrorCode::kCorruptStream: return NWAVE_CORRUPT_STREAM;
+    case ErrorCode::kModelMismatch: return NWAVE_MODEL_MISMATCH;
+    case ErrorCode::kBadModel: return NWAVE_BAD_MODEL;
+    case ErrorCode::kTraining: break;  // not raised by the runtime
   }
   return NWAVE_INTERNAL_ERROR;
 }
 
-// Runs body, turning every exception into a result code and a message.
-template <typename Body>
-int guarded(Body&& body) {
-  try {
-    return body();
-  } catch (const nwave::Error& e) {
-    return fail(code_of(e.code()), e.what());
-  } catch (const std::bad_alloc&) {
-    return fail(NWAVE_ALLOC_FAIL, "out of memory");
-  } catch (const std::exception& e) {
-    return fail(NWAVE_INTERNAL_ERROR, e.what());
-  } catch (...) {
-    return fail(NWAVE_INTERNAL_ERROR, "unknown exception");
-  }
-}
+const char* last_error_message() { return last_error.c_str(); }
 
-int null_argument(const char* function) { return fail(NWAVE_BAD_ARG, std::string(function) + ": a required pointer is NULL"); }
+}  // namespace nwave::c_api
 
-template <typename T>
-int copy_out(const std::vector<T>& data, size_t unit, T* out, size_t capacity, size_t* count, const char* what) {
-  const size_t units = data.size() / unit;
-  if (units > capacity)
-    return fail(NWAVE_BUFFER_TOO_SMALL, std::string(what) + ": the buffer holds " + std::to_string(capacity) + ", " +
-                                            std::to_string(units) + " needed");
-  std::copy(data.begin(), data.end(), out);
-  *count = units;
-  return NWAVE_OK;
-}
-
-}  // namespace
+using nwave::c_api::copy_out;
+using nwave::c_api::fail;
+using nwave::c_api::guarded;
+using nwave::c_api::null_argument;
 
 extern "C" {
 
@@ -98,7 +59,7 @@ const char* nwave_strerror(int code) {
   }
 }
 
-const char* nwave_last_error(void) { return last_error.c_str(); }
+const char* nwave_last_error(void) { return nwave::c_api::last_error_message(); }
 
 // ------------------------------------------------------------------------------------------------------- models
 

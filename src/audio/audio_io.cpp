@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "audio/audio_input.h"
 #include "audio/stream_resampler.h"
 #include "nwave/audio.h"
 #include "nwave/error.h"
@@ -21,10 +22,6 @@ namespace nwave {
 
 namespace {
 
-constexpr int kMaxChannels = 64;
-constexpr int kMinSampleRate = 1000;     // Hz; below any real recording (telephony starts at 8000)
-constexpr int kMaxSampleRate = 1000000;  // Hz; as the .nwv header's original_sample_rate field
-constexpr size_t kBlockFrames = 4096;  // frames decoded per libsndfile call: bounded memory for any file length
 
 // Distinguishes "cannot open" (kIo: missing, unreadable, a directory) from "opened but not audio" (kBadAudio),
 // which libsndfile reports the same way.
@@ -154,11 +151,11 @@ struct AudioReader::Impl {
     pending.clear();
     pending_pos = 0;
     const int channels = info.channels;
-    interleaved.resize(kBlockFrames * channels);
+    interleaved.resize(audio::kMixBlockFrames * channels);
     sf_count_t frames = 0;
     {
       ScopedStderrSilence quiet(is_mpeg(info));
-      frames = sf_readf_float(file, interleaved.data(), kBlockFrames);
+      frames = sf_readf_float(file, interleaved.data(), audio::kMixBlockFrames);
     }
     if (frames < 0 || sf_error(file) != SF_ERR_NO_ERROR)
       throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(file));
@@ -168,15 +165,9 @@ struct AudioReader::Impl {
       return;
     }
     mono.resize(static_cast<size_t>(frames));
-    for (sf_count_t i = 0; i < frames; ++i) {
-      double sum = 0.0;
-      for (int c = 0; c < channels; ++c) {
-        const float v = interleaved[static_cast<size_t>(i) * channels + c];
-        if (!std::isfinite(v)) throw Error(ErrorCode::kBadAudio, "'" + path + "' contains NaN or infinite samples");
-        sum += v;
-      }
-      mono[static_cast<size_t>(i)] = static_cast<float>(sum / channels);
-    }
+    for (sf_count_t i = 0; i < frames; ++i)
+      if (!audio::mix_to_mono(&interleaved[static_cast<size_t>(i) * channels], channels, 1, &mono[static_cast<size_t>(i)]))
+        throw Error(ErrorCode::kBadAudio, "'" + path + "' contains NaN or infinite samples");
     resampler->process(mono.data(), mono.size(), pending);
   }
 };
@@ -198,17 +189,16 @@ std::unique_ptr<AudioReader> AudioReader::open(const std::string& path) {
                             : sf_open(path.c_str(), SFM_READ, &impl->info);
   }
   if (!impl->file) throw Error(ErrorCode::kBadAudio, "cannot decode '" + path + "': " + sf_strerror(nullptr));
-  // Bounded both ways: a header claiming 1 Hz would make the resampler write 16000 samples per input sample (a
-  // small file could ask for tens of gigabytes), and real recordings lie well within these limits.
-  if (impl->info.samplerate < kMinSampleRate || impl->info.samplerate > kMaxSampleRate)
+  // Bounded both ways (audio/audio_input.h).
+  if (impl->info.samplerate < audio::kMinInputRate || impl->info.samplerate > audio::kMaxInputRate)
     throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported sample rate (" +
                                           std::to_string(impl->info.samplerate) + " Hz; " +
-                                          std::to_string(kMinSampleRate) + " to " + std::to_string(kMaxSampleRate) +
+                                          std::to_string(audio::kMinInputRate) + " to " + std::to_string(audio::kMaxInputRate) +
                                           " Hz are accepted)");
-  if (impl->info.channels <= 0 || impl->info.channels > kMaxChannels)
+  if (impl->info.channels <= 0 || impl->info.channels > audio::kMaxInputChannels)
     throw Error(ErrorCode::kBadAudio, "'" + path + "' has an unsupported channel count (" +
                                           std::to_string(impl->info.channels) + ", at most " +
-                                          std::to_string(kMaxChannels) + ")");
+                                          std::to_string(audio::kMaxInputChannels) + ")");
   // Integer formats are scaled to [-1, 1]; libsndfile's default, but made explicit because everything relies on it.
   sf_command(impl->file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
   try {
