@@ -91,6 +91,7 @@ class NWAVE_EXPORT Model {
   friend class StreamingEncoder;  // include/nwave/streaming.h
   friend class StreamingDecoder;
   friend NWAVE_EXPORT int latency_samples(const Model& model);
+  friend struct ModelInternals;  // the library's own file functions (src/api/model_impl.h)
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

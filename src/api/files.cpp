@@ -91,7 +91,7 @@ StreamInfo EncodeFile(const std::shared_ptr<const Model>& model, const std::stri
   std::stringstream memory;
   bitstream::NwvWriter writer(memory, header);
   // Blocks sized on the length the header announces (from a pipe: unknown, so the largest blocks).
-  const engine::EngineModel& engine = *model->impl_->engine;
+  const engine::EngineModel& engine = *ModelInternals::of(*model).engine;
   const int64_t announced_frames = static_cast<int64_t>(reader->announced_samples() / header.hop);
   BlockParallelEncoder encoder(engine, num_codebooks, threads,
                                parallel_block_frames(announced_frames, threads, engine.receptive_field().encoder_history));
@@ -128,7 +128,7 @@ DecodeFileReport DecodeFile(const std::shared_ptr<const Model>& model, const std
   const int threads = resolve_threads(options.threads);
   // Concealment needs the streaming decoder (its fade follows the losses frame by frame): one thread. Otherwise
   // blocks, one per thread when the file is short, run at once.
-  const engine::EngineModel& engine = *model->impl_->engine;
+  const engine::EngineModel& engine = *ModelInternals::of(*model).engine;
   std::unique_ptr<StreamingDecoder> concealing = options.conceal ? StreamingDecoder::Create(model) : nullptr;
   std::unique_ptr<BlockParallelDecoder> blocks;
   if (!concealing)

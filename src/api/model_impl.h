@@ -21,6 +21,11 @@ struct Model::Impl {
   std::unique_ptr<engine::EngineModel> engine;
 };
 
+// The rest of the library's way to a Model's internals (files.cpp; the classes are friends of Model by name).
+struct ModelInternals {
+  static const Model::Impl& of(const Model& model) { return *model.impl_; }
+};
+
 // The input checks every encode and decode path shares. Error(kBadArgument) for the first NaN or infinite sample
 // (numbered from `offset`), or for the first code that is not below the model's codebook size.
 void check_finite_samples(const float* samples, size_t n, uint64_t offset);
