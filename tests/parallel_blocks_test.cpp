@@ -215,7 +215,7 @@ TEST(ParallelBlocksPlan, ThreadCountsAndBlockSizes) {
 // several blocks with a partial last one, from a 44.1 kHz input (resampling on the way in) and back.
 TEST(ParallelBlocksFiles, EncodeFileAndDecodeFileWriteTheSameBytesOnAnyThreadCount) {
   TempDir dir("parallel_files");
-  auto model = Model::LoadOrThrow(family_model_path("spectral"));
+  const std::shared_ptr<const Model> model = Model::LoadOrThrow(family_model_path("spectral"));
   for (size_t samples : {size_t{5000}, size_t{20 * 44100 + 333}}) {
     const std::string in = dir.file("in.wav");
     write_wav16(in, test::speechlike(samples, 44100, 6), 44100);

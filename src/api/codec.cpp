@@ -144,6 +144,21 @@ void check_codes(const Model& model, const uint16_t* codes, size_t frames, int n
                                                std::to_string(size) + " entries)");
 }
 
+namespace {
+
+// Encoder's and Decoder's set_threads(): stores the count resolve_threads() gives, or keeps the old one and returns
+// false.
+bool assign_thread_count(int threads, int& field) {
+  try {
+    field = resolve_threads(threads);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 bool check_model(const Model* model, std::string* error) {
   if (!model && error) *error = "no model";
   return model != nullptr;
@@ -170,14 +185,7 @@ int Encoder::num_codebooks() const { return num_codebooks_; }
 double Encoder::bitrate_kbps() const { return num_codebooks_ * model_->kbps_per_codebook(); }
 const Model& Encoder::model() const { return *model_; }
 
-bool Encoder::set_threads(int threads) {
-  try {
-    threads_ = resolve_threads(threads);
-    return true;
-  } catch (const Error&) {
-    return false;
-  }
-}
+bool Encoder::set_threads(int threads) { return assign_thread_count(threads, threads_); }
 
 std::vector<uint16_t> Encoder::EncodeCodes(const float* samples, size_t n) {
   if (n == 0) return {};
@@ -232,14 +240,7 @@ std::unique_ptr<Decoder> Decoder::Create(std::shared_ptr<const Model> model, std
 
 const Model& Decoder::model() const { return *model_; }
 
-bool Decoder::set_threads(int threads) {
-  try {
-    threads_ = resolve_threads(threads);
-    return true;
-  } catch (const Error&) {
-    return false;
-  }
-}
+bool Decoder::set_threads(int threads) { return assign_thread_count(threads, threads_); }
 
 std::vector<float> Decoder::DecodeCodes(const uint16_t* codes, size_t frames, int num_codebooks) {
   if (num_codebooks < 1 || num_codebooks > model_->num_codebooks())
