@@ -49,7 +49,7 @@ void BlockParallelDecoder::push(const uint16_t* codes, size_t frames, std::vecto
 
 void BlockParallelDecoder::finish(std::vector<float>& out) {
   const int64_t frames = static_cast<int64_t>(buffer_.size()) / num_codebooks_ - warmup_frames_;
-  start_block(frames, true, out);
+  if (frames > 0 || continuous_) start_block(frames, true, out);  // (a continuous state may still hold samples)
   jobs_.drain(append_to(out));
 }
 
@@ -68,9 +68,8 @@ void BlockParallelDecoder::start_block(int64_t frames, bool last, std::vector<fl
   const int64_t keep = std::min(history_, end);
   std::vector<uint16_t> next(buffer_.begin() + (end - keep) * n, buffer_.end());
   jobs_.submit(
-      [&engine = engine_, codes = std::move(buffer_), warmup = warmup_frames_, pushed, n = num_codebooks_, last] {
-        return decode_block(engine, codes, warmup, pushed, n, last);
-      },
+      [&engine = engine_, codes = std::move(buffer_), warmup = warmup_frames_, pushed, codebooks = num_codebooks_,
+       last] { return decode_block(engine, codes, warmup, pushed, codebooks, last); },
       append_to(out));
   buffer_ = std::move(next);
   warmup_frames_ = keep;

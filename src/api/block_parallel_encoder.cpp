@@ -62,8 +62,8 @@ void BlockParallelEncoder::start_block(int64_t frames, std::vector<uint16_t>& co
   const int64_t keep = std::min(history_, total);
   std::vector<float> next(buffer_.end() - keep * hop_, buffer_.end());
   jobs_.submit(
-      [&engine = engine_, samples = std::move(buffer_), warmup = warmup_frames_, total, n = num_codebooks_] {
-        return encode_block(engine, samples, warmup, total, n);
+      [&engine = engine_, samples = std::move(buffer_), warmup = warmup_frames_, total, codebooks = num_codebooks_] {
+        return encode_block(engine, samples, warmup, total, codebooks);
       },
       append_to(codes));
   buffer_ = std::move(next);
