@@ -6,13 +6,14 @@ namespace nwave {
 
 namespace {
 
-// The codes of `frames` frames of samples from a fresh state, without those of the first `warmup` frames.
+// The codes of `frames` frames of samples from a fresh state, but for the first `warmup` frames: those only warm
+// the layers up, so they are pushed with no codebook to search (the quantizer keeps no history).
 std::vector<uint16_t> encode_block(const engine::EngineModel& engine, const std::vector<float>& samples,
                                    int64_t warmup, int64_t frames, int num_codebooks) {
   engine::EncoderState state(engine);
   std::vector<uint16_t> codes;
-  state.push(samples.data(), frames, num_codebooks, codes);
-  codes.erase(codes.begin(), codes.begin() + warmup * num_codebooks);
+  state.push(samples.data(), warmup, 0, codes);
+  state.push(samples.data() + warmup * engine.config().hop, frames - warmup, num_codebooks, codes);
   return codes;
 }
 

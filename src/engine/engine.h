@@ -58,7 +58,8 @@ class EncoderState {
   explicit EncoderState(const EngineModel& model);
   ~EncoderState();
   void reset();
-  // frames * hop samples in; frames * n codes out, frame-major, appended to codes.
+  // frames * hop samples in; frames * n codes out, frame-major, appended to codes. num_codebooks 0 runs the layers
+  // without the quantizer search (a warm-up whose codes are not wanted).
   void push(const float* samples, int64_t frames, int num_codebooks, std::vector<uint16_t>& codes);
 
  private:
