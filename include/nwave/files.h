@@ -20,7 +20,7 @@ struct EncodeFileOptions {
   double kbps = 0;           // codebooks_for_bitrate() decides; 0: the model's default_bitrate_kbps()
   size_t chunk_samples = 0;  // 16 kHz samples fed to the encoder at a time (0: 32768); the output is the same
   bool entropy_coding = true;  // range-coded packets (.nwv v2); false: fixed width, the same decoded audio
-  int threads = 1;             // 1 to 256, 0: every core; blocks of 1,024 frames (8 s) run at once; the same bytes
+  int threads = 1;             // 1 to 256, 0: every core; blocks of up to 1,024 frames (8 s) run at once; same bytes
 };
 
 // Encodes an audio file (any format libsndfile reads, any rate and channel count; "-": standard input) to a .nwv
