@@ -93,8 +93,9 @@ StreamInfo EncodeFile(const std::shared_ptr<const Model>& model, const std::stri
   // Blocks sized on the length the header announces (from a pipe: unknown, so the largest blocks).
   const engine::EngineModel& engine = *ModelInternals::of(*model).engine;
   const int64_t announced_frames = static_cast<int64_t>(reader->announced_samples() / header.hop);
-  BlockParallelEncoder encoder(engine, num_codebooks, threads,
-                               parallel_block_frames(announced_frames, threads, engine.receptive_field().encoder_history));
+  const int64_t block_frames =
+      parallel_block_frames(announced_frames, threads, engine.receptive_field().encoder_history);
+  BlockParallelEncoder encoder(engine, num_codebooks, threads, block_frames);
   const size_t chunk = options.chunk_samples > 0 ? options.chunk_samples : kDefaultEncodeChunk;
   std::vector<float> block(chunk);
   std::vector<uint16_t> codes;

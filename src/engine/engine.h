@@ -5,7 +5,8 @@
 // block. With the row-independent kernels (kernels.h) "exactly" means bit for bit.
 //
 // Offline encode = EncoderState fed the whole (zero-padded) signal; offline decode = DecoderState fed every frame,
-// then flush(); on several threads, blocks of them (ReceptiveField below, src/api/parallel_blocks.h). The torch CodecModel stays the training graph; tests check the engine against it (tolerance).
+// then flush(); on several threads, blocks of them (ReceptiveField below, src/api/parallel_blocks.h). The torch
+// CodecModel stays the training graph; tests check the engine against it (tolerance).
 #pragma once
 #include <cstdint>
 #include <memory>
