@@ -13,6 +13,7 @@ packages=(
   python3-pytest                            # the Python module's tests (tests/python/, run by ctest)
   clang-14 libclang-rt-14-dev               # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (NWAVE_FUZZ)
   help2man                                  # the nwave(1) man page that cmake --install installs
+  opus-tools                                # opusenc/opusdec: the CLI speed comparison in docs/PERFORMANCE.md
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 // Streaming encode/decode (include/nwave/streaming.h): bit-identical to offline for any chunking, for both model
-// families and every bitrate; the inference engine agrees with the LibTorch model; the CLI's --chunk output is
-// byte-identical; file encode/decode memory does not grow with duration.
+// families and every bitrate; the inference engine agrees with the LibTorch model; the CLI's --chunk and --threads
+// output is byte-identical; file encode/decode memory does not grow with duration.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -15,6 +15,7 @@
 
 #include "codec_test_util.h"
 #include "engine/engine.h"
+#include "family_models.h"
 #include "model/model_io.h"
 #include "nwave/codec.h"
 #include "nwave/error.h"
@@ -23,60 +24,10 @@
 namespace nwave {
 namespace {
 
+using test::bitwise_equal;
+using test::chunk_sizes;
+using test::family_model_path;
 using test::TempDir;
-
-// A model with random weights whose codebooks are set to encoder outputs of speech-like audio, so that the codes
-// vary from frame to frame (what bit-exactness tests need; quality is irrelevant here). Used for seanet-tiny and
-// for the tiny spectral preset with factorized (DAC-style, codebook_dim > 0) codes.
-struct RandomModel {
-  TempDir dir{"random_model"};
-  std::string path;
-  explicit RandomModel(const ModelConfig& config) {
-    torch::manual_seed(5);
-    CodecModel m(config);
-    {
-      torch::NoGradGuard no_grad;
-      auto x = torch::from_blob(test::speechlike(64 * 128, kSampleRate, 9).data(), {1, 64 * 128}).clone();
-      auto latent = m->encoder->forward(x).squeeze(0).transpose(0, 1);  // [64, D]
-      for (auto& layer : m->quantizer->layers) {
-        auto idx = torch::randint(0, 64, {layer->codebook.size(0)}, torch::kLong);
-        if (config.codebook_dim > 0) {  // codes live in a random low-dimensional projection
-          layer->codebook.normal_();
-          continue;
-        }
-        layer->codebook.copy_(latent.index_select(0, idx) + 0.01 * torch::randn_like(layer->codebook));
-        latent = latent * 0.3;
-      }
-    }
-    path = dir.file("model.safetensors");
-    save_model(path, *m);
-  }
-};
-
-ModelConfig factorized_config() {
-  ModelConfig c = ModelConfig::preset("tiny");
-  c.codebook_dim = 8;
-  c.vq_update = "loss";
-  return c;
-}
-
-const std::string& model_path(const std::string& family) {
-  static const RandomModel seanet(ModelConfig::preset("seanet-tiny"));
-  static const RandomModel factorized(factorized_config());
-  if (family == "factorized") return factorized.path;
-  return family == "seanet" ? seanet.path : test::tiny_models().model;
-}
-
-std::vector<size_t> chunk_sizes(uint32_t seed, size_t total, size_t max_chunk) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<size_t> dist(1, max_chunk);
-  std::vector<size_t> sizes;
-  for (size_t done = 0; done < total;) {
-    sizes.push_back(std::min(dist(gen), total - done));
-    done += sizes.back();
-  }
-  return sizes;
-}
 
 std::vector<uint16_t> stream_encode(StreamingEncoder& enc, const std::vector<float>& x, const std::vector<size_t>& sizes) {
   std::vector<uint16_t> codes;
@@ -113,13 +64,9 @@ std::vector<int16_t> pcm16(const std::vector<float>& x) {
   return out;
 }
 
-bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 class Streaming : public ::testing::TestWithParam<std::string> {
  protected:
-  std::shared_ptr<const Model> model = Model::LoadOrThrow(model_path(GetParam()));
+  std::shared_ptr<const Model> model = Model::LoadOrThrow(family_model_path(GetParam()));
   std::vector<float> signal = test::add(test::speechlike(3 * kSampleRate + 77, kSampleRate, 4),
                                         test::white_noise(0.01, 3 * kSampleRate + 77, 2));
 };
@@ -205,7 +152,7 @@ TEST_P(Streaming, RejectsBadInputWithoutConsumingIt) {
 
 // The engine is an independent implementation of the trained model: it must agree with the LibTorch graph.
 TEST_P(Streaming, EngineAgreesWithTheLibTorchModel) {
-  LoadedModel loaded = load_model(model_path(GetParam()));
+  LoadedModel loaded = load_model(family_model_path(GetParam()));
   const int n = loaded.model->config().num_codebooks;
   torch::Tensor ref_codes, ref_audio;
   {
@@ -272,7 +219,7 @@ std::string slurp(const std::string& path) {
 TEST(StreamingCli, ChunkedEncodeAndDecodeWriteByteIdenticalFiles) {
   TempDir dir("stream_cli");
   for (const std::string family : {"spectral", "seanet"}) {
-    const std::string model = model_path(family);
+    const std::string model = family_model_path(family);
     const std::string in = dir.file(family + ".wav");
     // 44.1 kHz input: the reader's resampling is part of the path.
     auto x = test::speechlike(2 * 44100 + 31, 44100, 3);
@@ -289,6 +236,15 @@ TEST(StreamingCli, ChunkedEncodeAndDecodeWriteByteIdenticalFiles) {
       ASSERT_EQ(run_nwave({"encode", in, nwv, "--model", model, "--bitrate", "3", "--chunk", chunk}).code, 0);
       EXPECT_EQ(slurp(nwv), slurp(offline)) << family << " --chunk " << chunk;
     }
+    for (const std::string threads : {"2", "3", "0"}) {  // parallel blocks: the same bytes
+      const std::string nwv = dir.file(family + "_threads" + threads + ".nwv");
+      ASSERT_EQ(run_nwave({"encode", in, nwv, "--model", model, "--bitrate", "3", "--threads", threads}).code, 0);
+      EXPECT_EQ(slurp(nwv), slurp(offline)) << family << " --threads " << threads;
+    }
+    const std::string npy1 = dir.file(family + "_1.npy"), npy3 = dir.file(family + "_3.npy");
+    ASSERT_EQ(run_nwave({"tokens", in, npy1, "--model", model}).code, 0);
+    ASSERT_EQ(run_nwave({"tokens", in, npy3, "--model", model, "--threads", "3"}).code, 0);
+    EXPECT_EQ(slurp(npy3), slurp(npy1)) << family << " tokens --threads 3";
     const std::string wav = dir.file(family + "_offline_out.wav");
     ASSERT_EQ(run_nwave({"decode", offline, wav, "--model", model}).code, 0);
     // The API's offline Decode gives the same 16-bit samples.
@@ -301,6 +257,13 @@ TEST(StreamingCli, ChunkedEncodeAndDecodeWriteByteIdenticalFiles) {
       ASSERT_EQ(run_nwave({"decode", offline, out, "--model", model, "--chunk", chunk}).code, 0);
       EXPECT_EQ(slurp(out), slurp(wav)) << family << " --chunk " << chunk;
     }
+    for (const std::string threads : {"2", "3"}) {
+      const std::string out = dir.file(family + "_threads" + threads + ".wav");
+      ASSERT_EQ(run_nwave({"decode", offline, out, "--model", model, "--threads", threads, "--chunk", "7"}).code, 0);
+      EXPECT_EQ(slurp(out), slurp(wav)) << family << " --threads " << threads;
+    }
+    EXPECT_EQ(run_nwave({"decode", offline, dir.file("x.wav"), "--model", model, "--threads", "-1"}).code, 2);
+    EXPECT_EQ(run_nwave({"encode", in, dir.file("x.nwv"), "--model", model, "--threads", "257"}).code, 2);
     // Decoding at a lower bitrate and at the original rate also streams.
     const std::string low = dir.file(family + "_low.wav"), orig = dir.file(family + "_orig.wav");
     ASSERT_EQ(run_nwave({"decode", offline, low, "--model", model, "--bitrate", "1.25", "--chunk", "7"}).code, 0);
@@ -317,7 +280,7 @@ TEST(StreamingCli, ChunkedEncodeAndDecodeWriteByteIdenticalFiles) {
 // even once would add 38 MB (9.6 M samples); the bound allows 16 MB of growth.
 TEST(StreamingCli, FileEncodeAndDecodeMemoryDoesNotGrowWithDuration) {
   TempDir dir("stream_mem");
-  const std::string model = model_path("spectral");
+  const std::string model = family_model_path("spectral");
   auto measure = [&](size_t seconds) {
     const std::string in = dir.file("in" + std::to_string(seconds) + ".wav");
     {

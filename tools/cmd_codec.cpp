@@ -27,6 +27,7 @@ struct CodecOptions {
   bool no_entropy = false;  // encode: fixed-width packets
   bool conceal = false;     // decode: conceal damaged packets instead of failing
   int chunk = 0;  // 0: the default block size
+  int threads = 1;
 };
 
 // --bitrate: a finite positive number (CLI::PositiveNumber's message prints DBL_MAX); the range is the library's.
@@ -52,6 +53,13 @@ void add_model_option(CLI::App* cmd, CodecOptions& o) {
   cmd->add_option("--model", o.model, "Model file (.safetensors); default: the shipped model (see NWAVE_MODEL)");
 }
 
+void add_threads_option(CLI::App* cmd, CodecOptions& o) {
+  cmd->add_option("--threads", o.threads,
+                  "Threads: blocks of the file coded at once, the same output for any count; 0: every core")
+      ->check(CLI::Range(0, 256))
+      ->default_val(1);
+}
+
 void note_bitrate_used(double asked, double kbps_per_codebook, int codebooks) {
   const double kbps = codebooks * kbps_per_codebook;
   if (asked > 0 && std::fabs(asked - kbps) > 1e-9)
@@ -72,12 +80,14 @@ void add_encode_command(CLI::App& app) {
       ->check(CLI::Range(1, 1 << 24));
   cmd->add_flag("--no-entropy", o->no_entropy,
                 "Write fixed-width packets (codes at 10 bits each) instead of range-coded ones; same decoded audio");
+  add_threads_option(cmd, *o);
   cmd->callback([o] {
     auto model = load_cli_model(o->model);
     EncodeFileOptions options;
     options.kbps = o->bitrate;
     options.chunk_samples = static_cast<size_t>(o->chunk);
     options.entropy_coding = !o->no_entropy;
+    options.threads = o->threads;
     const StreamInfo info = EncodeFile(model, o->input, o->output, options);
     note_bitrate_used(o->bitrate, model->kbps_per_codebook(), info.num_codebooks);
   });
@@ -99,6 +109,7 @@ void add_decode_command(CLI::App& app) {
                 "reports how many on stderr");
   cmd->add_option("--chunk", o->chunk, "Feed the decoder FRAMES frames at a time; the output is the same")
       ->check(CLI::Range(1, 1 << 20));
+  add_threads_option(cmd, *o);
   cmd->callback([o] {
     auto model = load_cli_model(o->model);
     DecodeFileOptions options;
@@ -107,6 +118,7 @@ void add_decode_command(CLI::App& app) {
     options.original_rate = o->original_rate;
     options.chunk_frames = static_cast<size_t>(o->chunk);
     options.conceal = o->conceal;
+    options.threads = o->threads;
     try {
       const DecodeFileReport report = file_starts_with_tokens_magic(o->input)
                                           ? DecodeTokensFile(model, o->input, o->output, options)
@@ -139,6 +151,7 @@ void add_tokens_command(CLI::App& app) {
       ->required();
   add_bitrate_option(cmd, *o, "kbps [default: 6.25 for audio, the file's for .nwv]");
   add_model_option(cmd, *o);
+  add_threads_option(cmd, *o);
   cmd->callback([o] {
     std::error_code ec;
     if (std::filesystem::equivalent(o->input, o->output, ec))
@@ -174,6 +187,7 @@ void add_tokens_command(CLI::App& app) {
       std::string error;
       auto encoder = Encoder::Create(model, o->bitrate, &error);
       if (!encoder) throw Error(ErrorCode::kBadArgument, error);
+      encoder->set_threads(o->threads);
       const Audio audio = read_audio(o->input);
       codes = encoder->EncodeCodes(audio.samples.data(), audio.samples.size());
       num_codebooks = encoder->num_codebooks();

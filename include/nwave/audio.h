@@ -51,6 +51,9 @@ class NWAVE_EXPORT AudioReader {
 
   int original_rate() const;
   int original_channels() const;
+  // About how many 16 kHz samples the file's header announces; 0 when it does not say (a pipe, some formats).
+  // A hint for planning work (parallel blocks), not a promise: read() until it returns 0.
+  uint64_t announced_samples() const;
 
  private:
   struct Impl;

@@ -9,7 +9,7 @@
 //   (kBadArgument, kCorruptStream, kModelMismatch, ...) and a one-line message meant for a user.
 // - Codes are frame-major: codes[f * num_codebooks + c] is codebook c (0 = coarsest) of frame f.
 // - Encoding is deterministic: the same samples, model and bitrate give the same codes and bytes, whatever the
-//   thread count.
+//   thread count (set_threads(), EncodeFileOptions::threads); decoding gives the same samples whatever it.
 // - Bitrates follow one rule everywhere (encoders, decoders, the C API, the nwave command): codebooks_for_bitrate().
 // - A Model may be shared (std::shared_ptr<const Model>) by several Encoders and Decoders; one Encoder or Decoder
 //   must not be used from two threads at once.
@@ -91,6 +91,7 @@ class NWAVE_EXPORT Model {
   friend class StreamingEncoder;  // include/nwave/streaming.h
   friend class StreamingDecoder;
   friend NWAVE_EXPORT int latency_samples(const Model& model);
+  friend struct ModelInternals;  // the library's own file functions (src/api/model_impl.h)
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -148,6 +149,12 @@ class NWAVE_EXPORT Encoder {
   void set_entropy_coding(bool on) { entropy_coding_ = on; }
   bool entropy_coding() const { return entropy_coding_; }
 
+  // Threads for EncodeCodes() and Encode(): 1 (the default) to 256, or 0 for every core. The signal is split into
+  // blocks coded at once (docs/API.md, "Threads"); the codes are the same for any count. Returns false (and
+  // changes nothing) for another value. threads() is the count in use (0 became the number of cores).
+  bool set_threads(int threads);
+  int threads() const { return threads_; }
+
   // Codes for n samples at the model's rate, in [-1, 1]: ceil(n / hop) frames (the last one zero-padded),
   // frame-major [frames][num_codebooks()]. Bit-identical to a StreamingEncoder fed the same samples in any
   // chunks (include/nwave/streaming.h): both run the same inference engine. Throws
@@ -163,6 +170,7 @@ class NWAVE_EXPORT Encoder {
   std::shared_ptr<const Model> model_;
   int num_codebooks_;
   bool entropy_coding_ = true;
+  int threads_ = 1;
 };
 
 class NWAVE_EXPORT Decoder {
@@ -172,6 +180,10 @@ class NWAVE_EXPORT Decoder {
   ~Decoder();
 
   const Model& model() const;
+
+  // Threads for DecodeCodes() and Decode(), as Encoder::set_threads(): the samples are the same for any count.
+  bool set_threads(int threads);
+  int threads() const { return threads_; }
 
   // Audio for `frames` frames of frame-major codes [frames][num_codebooks]: frames * hop samples.
   // 1 <= num_codebooks <= model's; every code must be < the codebook size (Error(kBadArgument) otherwise).
@@ -188,6 +200,7 @@ class NWAVE_EXPORT Decoder {
  private:
   explicit Decoder(std::shared_ptr<const Model> model);
   std::shared_ptr<const Model> model_;
+  int threads_ = 1;
 };
 
 }  // namespace nwave

@@ -1,6 +1,6 @@
 // Whole files in, whole files out: what `nwave encode`, `nwave decode` and `nwave tokens` do, for any program.
-// Memory stays bounded whatever the duration: audio is read and decoded block by block; only the .nwv bytes (about
-// 2.8 MB per hour at 6.25 kbps) are held in memory.
+// Memory stays bounded whatever the duration: audio is read and decoded block by block (with threads, at most one
+// block per thread in flight); only the .nwv bytes (about 2.8 MB per hour at 6.25 kbps) are held in memory.
 //
 // Outputs appear only when complete (a temporary file renamed into place), are never renamed over a device, a FIFO
 // or a symbolic link (a link to a regular file has its target replaced; devices and FIFOs such as /dev/stdout are
@@ -20,6 +20,7 @@ struct EncodeFileOptions {
   double kbps = 0;           // codebooks_for_bitrate() decides; 0: the model's default_bitrate_kbps()
   size_t chunk_samples = 0;  // 16 kHz samples fed to the encoder at a time (0: 32768); the output is the same
   bool entropy_coding = true;  // range-coded packets (.nwv v2); false: fixed width, the same decoded audio
+  int threads = 1;             // 1 to 256, 0: every core; blocks of up to 1,024 frames (8 s) run at once; same bytes
 };
 
 // Encodes an audio file (any format libsndfile reads, any rate and channel count; "-": standard input) to a .nwv
@@ -34,6 +35,7 @@ struct DecodeFileOptions {
   bool original_rate = false;  // resample to the rate of the audio the file was encoded from
   size_t chunk_frames = 0;     // frames fed to the decoder at a time (0: 256); the output does not depend on it
   bool conceal = false;        // decode past damaged or missing packets, concealing them (the length is kept)
+  int threads = 1;             // as EncodeFileOptions::threads: the same samples for any count (conceal: one thread)
 };
 
 struct DecodeFileReport {

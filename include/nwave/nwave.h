@@ -104,6 +104,20 @@ NWAVE_API int nwave_decoder_push(nwave_decoder *dec, const uint16_t *codes, size
 NWAVE_API int nwave_decoder_flush(nwave_decoder *dec, float *pcm, size_t max_samples, size_t *samples);
 NWAVE_API void nwave_decoder_destroy(nwave_decoder *dec); /* NULL is ignored */
 
+/* ---- threads: the whole-signal and whole-file calls of the next section on several threads ----
+ * Each takes the arguments of the function it is named after, plus `threads`: 1 to 256 (1 is what the function
+ * without it uses), or 0 for every core; any other value is NWAVE_BAD_ARG. The signal is cut into blocks that are
+ * coded at once, each warmed up on the frames before it, so the output is bit-identical for every thread count
+ * (docs/API.md, "Threads"). Files stay in bounded memory: at most one block (about 8 s) per thread in flight. */
+NWAVE_API int nwave_nwv_encode_threads(const nwave_model *model, double kbps, const float *pcm, size_t samples,
+                                       uint8_t *out, size_t max_bytes, size_t *bytes, int threads);
+NWAVE_API int nwave_nwv_decode_threads(const nwave_model *model, const uint8_t *nwv, size_t size, double kbps,
+                                       float *pcm, size_t max_samples, size_t *samples, int threads);
+NWAVE_API int nwave_encode_file_threads(const nwave_model *model, const char *input, const char *output, double kbps,
+                                        int threads);
+NWAVE_API int nwave_decode_file_threads(const nwave_model *model, const char *input, const char *output, double kbps,
+                                        int threads);
+
 /* ---- .nwv files (docs/FORMAT.md) ---- */
 
 typedef struct nwave_stream_info {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "api/c_api_internal.h"
+#include "api/parallel_blocks.h"
 #include "nwave/files.h"
 
 namespace nwave::c_api {
@@ -189,12 +190,18 @@ void nwave_decoder_destroy(nwave_decoder* dec) { delete dec; }
 
 int nwave_nwv_encode(const nwave_model* model, double kbps, const float* pcm, size_t samples, uint8_t* out,
                      size_t max_bytes, size_t* bytes) {
+  return nwave_nwv_encode_threads(model, kbps, pcm, samples, out, max_bytes, bytes, 1);
+}
+
+int nwave_nwv_encode_threads(const nwave_model* model, double kbps, const float* pcm, size_t samples, uint8_t* out,
+                             size_t max_bytes, size_t* bytes, int threads) {
   if (!model || !bytes || (!pcm && samples > 0)) return null_argument("nwave_nwv_encode");
   *bytes = 0;
   return guarded([&] {
     std::string error;
     auto encoder = nwave::Encoder::Create(model->model, kbps, &error);
     if (!encoder) return fail(NWAVE_BAD_ARG, error);
+    encoder->set_threads(nwave::resolve_threads(threads));
     const std::vector<uint8_t> nwv = encoder->Encode(pcm, samples);
     if (!out || nwv.size() > max_bytes) {
       *bytes = nwv.size();
@@ -216,10 +223,16 @@ int nwave_nwv_info(const uint8_t* nwv, size_t size, nwave_stream_info* info) {
 
 int nwave_nwv_decode(const nwave_model* model, const uint8_t* nwv, size_t size, double kbps, float* pcm,
                      size_t max_samples, size_t* samples) {
+  return nwave_nwv_decode_threads(model, nwv, size, kbps, pcm, max_samples, samples, 1);
+}
+
+int nwave_nwv_decode_threads(const nwave_model* model, const uint8_t* nwv, size_t size, double kbps, float* pcm,
+                             size_t max_samples, size_t* samples, int threads) {
   if (!model || !nwv || !samples) return null_argument("nwave_nwv_decode");
   *samples = 0;
   return guarded([&] {
     auto decoder = nwave::Decoder::Create(model->model);
+    decoder->set_threads(nwave::resolve_threads(threads));
     const std::vector<float> audio = decoder->Decode(std::vector<uint8_t>(nwv, nwv + size), kbps);
     if (!pcm || audio.size() > max_samples) {
       *samples = audio.size();
@@ -230,20 +243,32 @@ int nwave_nwv_decode(const nwave_model* model, const uint8_t* nwv, size_t size, 
 }
 
 int nwave_encode_file(const nwave_model* model, const char* input, const char* output, double kbps) {
+  return nwave_encode_file_threads(model, input, output, kbps, 1);
+}
+
+int nwave_encode_file_threads(const nwave_model* model, const char* input, const char* output, double kbps,
+                              int threads) {
   if (!model || !input || !output) return null_argument("nwave_encode_file");
   return guarded([&] {
     nwave::EncodeFileOptions options;
     options.kbps = kbps;
+    options.threads = threads;
     nwave::EncodeFile(model->model, input, output, options);
     return NWAVE_OK;
   });
 }
 
 int nwave_decode_file(const nwave_model* model, const char* input, const char* output, double kbps) {
+  return nwave_decode_file_threads(model, input, output, kbps, 1);
+}
+
+int nwave_decode_file_threads(const nwave_model* model, const char* input, const char* output, double kbps,
+                              int threads) {
   if (!model || !input || !output) return null_argument("nwave_decode_file");
   return guarded([&] {
     nwave::DecodeFileOptions options;
     options.kbps = kbps;
+    options.threads = threads;
     nwave::DecodeFile(model->model, input, output, options);
     return NWAVE_OK;
   });

@@ -5,7 +5,10 @@
 #include <cstring>
 #include <sstream>
 
+#include "api/block_parallel_decoder.h"
+#include "api/block_parallel_encoder.h"
 #include "api/model_impl.h"
+#include "api/parallel_blocks.h"
 #include "bitstream/nwv_format.h"
 #include "io/safetensors_reader.h"
 #include "model/model_file.h"
@@ -125,6 +128,37 @@ Encoder::Encoder(std::shared_ptr<const Model> model, int num_codebooks)
     : model_(std::move(model)), num_codebooks_(num_codebooks) {}
 Encoder::~Encoder() = default;
 
+void check_finite_samples(const float* samples, size_t n, uint64_t offset) {
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isfinite(samples[i]))
+      throw Error(ErrorCode::kBadArgument, "input sample " + std::to_string(offset + i) + " is NaN or infinite");
+}
+
+void check_codes(const Model& model, const uint16_t* codes, size_t frames, int num_codebooks) {
+  const int size = model.codebook_size();
+  const size_t count = frames * static_cast<size_t>(num_codebooks);
+  for (size_t i = 0; i < count; ++i)
+    if (codes[i] >= size)
+      throw Error(ErrorCode::kBadArgument, "code " + std::to_string(codes[i]) + " at frame " +
+                                               std::to_string(i / num_codebooks) + " is outside the codebook (" +
+                                               std::to_string(size) + " entries)");
+}
+
+namespace {
+
+// Encoder's and Decoder's set_threads(): stores the count resolve_threads() gives, or keeps the old one and returns
+// false.
+bool assign_thread_count(int threads, int& field) {
+  try {
+    field = resolve_threads(threads);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 bool check_model(const Model* model, std::string* error) {
   if (!model && error) *error = "no model";
   return model != nullptr;
@@ -151,25 +185,23 @@ int Encoder::num_codebooks() const { return num_codebooks_; }
 double Encoder::bitrate_kbps() const { return num_codebooks_ * model_->kbps_per_codebook(); }
 const Model& Encoder::model() const { return *model_; }
 
+bool Encoder::set_threads(int threads) { return assign_thread_count(threads, threads_); }
+
 std::vector<uint16_t> Encoder::EncodeCodes(const float* samples, size_t n) {
   if (n == 0) return {};
   if (samples == nullptr) throw Error(ErrorCode::kBadArgument, "EncodeCodes: samples is null");
-  for (size_t i = 0; i < n; ++i)
-    if (!std::isfinite(samples[i]))
-      throw Error(ErrorCode::kBadArgument, "input sample " + std::to_string(i) + " is NaN or infinite");
-  // The inference engine fed the whole signal (in bounded blocks): exactly what a StreamingEncoder produces for
-  // any chunking. The last frame is zero-padded.
+  check_finite_samples(samples, n, 0);
+  // The inference engine fed the whole signal (in blocks, on threads_ threads): exactly what a StreamingEncoder
+  // produces for any chunking. The last frame is zero-padded.
   const size_t hop = static_cast<size_t>(model_->hop());
-  engine::EncoderState state(*model_->impl_->engine);
+  const engine::EngineModel& engine = *model_->impl_->engine;
+  const int64_t frames = static_cast<int64_t>((n + hop - 1) / hop);
+  BlockParallelEncoder encoder(engine, num_codebooks_, threads_,
+                               parallel_block_frames(frames, threads_, engine.receptive_field().encoder_history));
   std::vector<uint16_t> out;
-  out.reserve((n + hop - 1) / hop * static_cast<size_t>(num_codebooks_));
-  const size_t whole = n / hop;
-  state.push(samples, static_cast<int64_t>(whole), num_codebooks_, out);
-  if (n % hop != 0) {
-    std::vector<float> last(hop, 0.0f);
-    std::copy(samples + whole * hop, samples + n, last.begin());
-    state.push(last.data(), 1, num_codebooks_, out);
-  }
+  out.reserve(static_cast<size_t>(frames) * static_cast<size_t>(num_codebooks_));
+  encoder.push(samples, n, out);
+  encoder.finish(out);
   return out;
 }
 
@@ -208,6 +240,8 @@ std::unique_ptr<Decoder> Decoder::Create(std::shared_ptr<const Model> model, std
 
 const Model& Decoder::model() const { return *model_; }
 
+bool Decoder::set_threads(int threads) { return assign_thread_count(threads, threads_); }
+
 std::vector<float> Decoder::DecodeCodes(const uint16_t* codes, size_t frames, int num_codebooks) {
   if (num_codebooks < 1 || num_codebooks > model_->num_codebooks())
     throw Error(ErrorCode::kBadArgument, "cannot decode " + std::to_string(num_codebooks) +
@@ -215,18 +249,15 @@ std::vector<float> Decoder::DecodeCodes(const uint16_t* codes, size_t frames, in
                                              std::to_string(model_->num_codebooks()));
   if (frames == 0) return {};
   if (codes == nullptr) throw Error(ErrorCode::kBadArgument, "DecodeCodes: codes is null");
-  const ModelConfig& config = model_->impl_->config;
-  const size_t count = frames * static_cast<size_t>(num_codebooks);
-  for (size_t i = 0; i < count; ++i)
-    if (codes[i] >= config.codebook_size)
-      throw Error(ErrorCode::kBadArgument, "code " + std::to_string(codes[i]) + " at frame " +
-                                               std::to_string(i / num_codebooks) + " is outside the codebook (" +
-                                               std::to_string(config.codebook_size) + " entries)");
-  engine::DecoderState state(*model_->impl_->engine);
+  check_codes(*model_, codes, frames, num_codebooks);
+  const engine::EngineModel& engine = *model_->impl_->engine;
+  BlockParallelDecoder decoder(engine, num_codebooks, threads_,
+                               parallel_block_frames(static_cast<int64_t>(frames), threads_,
+                                                     engine.receptive_field().decoder_history));
   std::vector<float> audio;
   audio.reserve(frames * static_cast<size_t>(model_->hop()));
-  state.push(codes, static_cast<int64_t>(frames), num_codebooks, audio);
-  state.flush(audio);
+  decoder.push(codes, frames, audio);
+  decoder.finish(audio);
   return audio;
 }
 

@@ -10,7 +10,10 @@
 #include <sstream>
 #include <vector>
 
+#include "api/block_parallel_decoder.h"
+#include "api/block_parallel_encoder.h"
 #include "api/model_impl.h"
+#include "api/parallel_blocks.h"
 #include "audio/stream_resampler.h"
 #include "bitstream/npy_writer.h"
 #include "bitstream/nwv_format.h"
@@ -68,8 +71,9 @@ class PacketSource {
 StreamInfo EncodeFile(const std::shared_ptr<const Model>& model, const std::string& input, const std::string& output,
                       const EncodeFileOptions& options) {
   std::string error;
-  auto encoder = StreamingEncoder::Create(model, options.kbps, &error);
-  if (!encoder) throw Error(ErrorCode::kBadArgument, error);
+  const int num_codebooks = encoder_codebooks(model.get(), options.kbps, &error);
+  if (num_codebooks == 0) throw Error(ErrorCode::kBadArgument, error);
+  const int threads = resolve_threads(options.threads);
   util::refuse_same_file(input, output);
   auto reader = AudioReader::open(input);
   AtomicFile out(output);  // before the work: a bad output path is reported first
@@ -77,7 +81,7 @@ StreamInfo EncodeFile(const std::shared_ptr<const Model>& model, const std::stri
   header.sample_rate = static_cast<uint32_t>(model->sample_rate());
   header.hop = static_cast<uint32_t>(model->hop());
   header.codebook_bits = static_cast<uint32_t>(model->codebook_bits());
-  header.num_codebooks = static_cast<uint32_t>(encoder->num_codebooks());
+  header.num_codebooks = static_cast<uint32_t>(num_codebooks);
   header.original_sample_rate = static_cast<uint32_t>(reader->original_rate());
   header.original_channels = static_cast<uint32_t>(std::min(reader->original_channels(), 65535));
   header.model_fingerprint = model->fingerprint();
@@ -86,17 +90,27 @@ StreamInfo EncodeFile(const std::shared_ptr<const Model>& model, const std::stri
   // hour at 10 kbps) and then written out; the audio itself streams through in blocks.
   std::stringstream memory;
   bitstream::NwvWriter writer(memory, header);
-  const size_t n = static_cast<size_t>(encoder->num_codebooks());
+  // Blocks sized on the length the header announces (from a pipe: unknown, so the largest blocks).
+  const engine::EngineModel& engine = *ModelInternals::of(*model).engine;
+  const int64_t announced_frames = static_cast<int64_t>(reader->announced_samples() / header.hop);
+  const int64_t block_frames =
+      parallel_block_frames(announced_frames, threads, engine.receptive_field().encoder_history);
+  BlockParallelEncoder encoder(engine, num_codebooks, threads, block_frames);
   const size_t chunk = options.chunk_samples > 0 ? options.chunk_samples : kDefaultEncodeChunk;
   std::vector<float> block(chunk);
+  std::vector<uint16_t> codes;
+  auto write_codes = [&] {
+    writer.write_frames(codes.data(), codes.size() / static_cast<size_t>(num_codebooks));
+    codes.clear();
+  };
   uint64_t total = 0;
   while (const size_t got = reader->read(block.data(), chunk)) {
-    const std::vector<uint16_t> codes = encoder->push(block.data(), got);
-    writer.write_frames(codes.data(), codes.size() / n);
+    encoder.push(block.data(), got, codes);
+    write_codes();
     total += got;
   }
-  const std::vector<uint16_t> codes = encoder->flush();
-  writer.write_frames(codes.data(), codes.size() / n);
+  encoder.finish(codes);
+  write_codes();
   writer.finish(total);
   const std::string bytes = memory.str();
   out.write(bytes.data(), bytes.size());
@@ -112,7 +126,17 @@ DecodeFileReport DecodeFile(const std::shared_ptr<const Model>& model, const std
   const StreamInfo info = stream_info(reader.header());
   const int have = info.num_codebooks;
   const int use = decoding_codebooks(*model, info, options.kbps, options.force);
-  auto decoder = StreamingDecoder::Create(model);
+  const int threads = resolve_threads(options.threads);
+  // Concealment needs the streaming decoder (its fade follows the losses frame by frame): one thread. Otherwise
+  // blocks, one per thread when the file is short, run at once.
+  const engine::EngineModel& engine = *ModelInternals::of(*model).engine;
+  std::unique_ptr<StreamingDecoder> concealing = options.conceal ? StreamingDecoder::Create(model) : nullptr;
+  std::unique_ptr<BlockParallelDecoder> blocks;
+  if (!concealing)
+    blocks = std::make_unique<BlockParallelDecoder>(
+        engine, use, threads,
+        parallel_block_frames(static_cast<int64_t>(std::min<uint64_t>(info.frames, uint64_t{1} << 40)), threads,
+                              engine.receptive_field().decoder_history));
   int rate = model->sample_rate();
   std::unique_ptr<audio::StreamResampler> resampler;
   if (options.original_rate && info.original_rate != rate) {
@@ -133,11 +157,12 @@ DecodeFileReport DecodeFile(const std::shared_ptr<const Model>& model, const std
   };
   const size_t chunk = options.chunk_frames > 0 ? options.chunk_frames : kDefaultDecodeChunk;
   std::vector<uint16_t> packet, selected;
+  std::vector<float> pcm;
   size_t frames = 0;
   bool lost = false;
   while (reader.next(packet, frames, lost)) {
-    if (lost) {  // the decoder conceals the gap: the output keeps its length
-      emit(decoder->push_lost(frames));
+    if (lost) {  // (only when concealing) the decoder conceals the gap: the output keeps its length
+      emit(concealing->push_lost(frames));
       continue;
     }
     const uint16_t* codes = packet.data();
@@ -148,14 +173,27 @@ DecodeFileReport DecodeFile(const std::shared_ptr<const Model>& model, const std
     for (size_t done = 0; done < frames; done += chunk) {
       const size_t count = std::min(chunk, frames - done);
       try {
-        emit(decoder->push(codes + done * use, count, use));
+        if (concealing) {
+          emit(concealing->push(codes + done * use, count, use));
+        } else {
+          check_codes(*model, codes + done * use, count, use);
+          pcm.clear();
+          blocks->push(codes + done * use, count, pcm);
+          emit(pcm);
+        }
       } catch (const Error& e) {
         if (e.code() == ErrorCode::kBadArgument) throw Error(ErrorCode::kCorruptStream, std::string("corrupt .nwv: ") + e.what());
         throw;
       }
     }
   }
-  emit(decoder->flush());
+  if (concealing) {
+    emit(concealing->flush());
+  } else {
+    pcm.clear();
+    blocks->finish(pcm);
+    emit(pcm);
+  }
   if (resampler) {
     resampled.clear();
     resampler->flush(resampled);

@@ -1,5 +1,6 @@
 // Model::Impl, shared by the offline (codec.cpp) and streaming (streaming.cpp) halves of the public API.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -19,6 +20,16 @@ struct Model::Impl {
   // The float32 inference engine: every encode and decode, offline or streaming, runs on it.
   std::unique_ptr<engine::EngineModel> engine;
 };
+
+// The rest of the library's way to a Model's internals (files.cpp; the classes are friends of Model by name).
+struct ModelInternals {
+  static const Model::Impl& of(const Model& model) { return *model.impl_; }
+};
+
+// The input checks every encode and decode path shares. Error(kBadArgument) for the first NaN or infinite sample
+// (numbered from `offset`), or for the first code that is not below the model's codebook size.
+void check_finite_samples(const float* samples, size_t n, uint64_t offset);
+void check_codes(const Model& model, const uint16_t* codes, size_t frames, int num_codebooks);
 
 // The factories' shared checks (Encoder, Decoder, StreamingEncoder, StreamingDecoder::Create): false, with *error
 // set when given, if there is no model.

@@ -1,24 +1,12 @@
 // The streaming half of the public API (include/nwave/streaming.h) over the inference engine.
 #include "nwave/streaming.h"
 
-#include <cmath>
-
 #include "api/loss_concealment.h"
 #include "api/model_impl.h"
 #include "engine/engine.h"
 #include "nwave/error.h"
 
 namespace nwave {
-
-namespace {
-
-void check_finite(const float* samples, size_t n, uint64_t offset) {
-  for (size_t i = 0; i < n; ++i)
-    if (!std::isfinite(samples[i]))
-      throw Error(ErrorCode::kBadArgument, "input sample " + std::to_string(offset + i) + " is NaN or infinite");
-}
-
-}  // namespace
 
 int latency_samples(const Model& model) { return model.impl_->config.latency_samples(); }
 
@@ -50,7 +38,7 @@ std::vector<uint16_t> StreamingEncoder::push(const float* samples, size_t n) {
   std::vector<uint16_t> codes;
   if (n == 0) return codes;
   if (samples == nullptr) throw Error(ErrorCode::kBadArgument, "StreamingEncoder::push: samples is null");
-  check_finite(samples, n, impl_->pushed);
+  check_finite_samples(samples, n, impl_->pushed);
   const size_t hop = static_cast<size_t>(impl_->model->hop());
   impl_->pushed += n;
   auto& pending = impl_->pending;
@@ -127,13 +115,7 @@ std::vector<float> StreamingDecoder::push(const uint16_t* codes, size_t frames, 
   std::vector<float> out;
   if (frames == 0) return out;
   if (codes == nullptr) throw Error(ErrorCode::kBadArgument, "StreamingDecoder::push: codes is null");
-  const int size = model.impl_->config.codebook_size;
-  const size_t count = frames * static_cast<size_t>(num_codebooks);
-  for (size_t i = 0; i < count; ++i)
-    if (codes[i] >= size)
-      throw Error(ErrorCode::kBadArgument, "code " + std::to_string(codes[i]) + " at frame " +
-                                               std::to_string(i / num_codebooks) + " is outside the codebook (" +
-                                               std::to_string(size) + " entries)");
+  check_codes(model, codes, frames, num_codebooks);
   out.reserve(frames * static_cast<size_t>(model.hop()));
   impl_->state.push(codes, static_cast<int64_t>(frames), num_codebooks, out);
   impl_->concealment.observe_good(codes, frames, num_codebooks);

@@ -228,6 +228,13 @@ size_t AudioReader::read(float* out16k, size_t max_samples) {
 int AudioReader::original_rate() const { return impl_->info.samplerate; }
 int AudioReader::original_channels() const { return impl_->info.channels; }
 
+uint64_t AudioReader::announced_samples() const {
+  const SF_INFO& info = impl_->info;
+  // From a pipe libsndfile reports no length, or the largest one a header can hold.
+  if (info.frames <= 0 || info.frames >= (sf_count_t{1} << 40) || !info.seekable) return 0;
+  return static_cast<uint64_t>(static_cast<double>(info.frames) * kSampleRate / info.samplerate);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // WavWriter
 

@@ -645,6 +645,15 @@ void EncoderState::push(const float* samples, int64_t frames, int num_codebooks,
 
 // ---------------------------------------------------------------------------------------------------- decoder
 
+namespace {
+
+// Synthesis frames that overlap-add into one output block: the decoder's delay is one less.
+int synthesis_overlap(const Weights& w) {
+  return w.config.family == "seanet" ? 1 : w.config.synthesis_fft / w.config.hop;
+}
+
+}  // namespace
+
 struct DecoderState::Impl {
   const Weights* w;
   bool seanet_family;
@@ -661,7 +670,7 @@ struct DecoderState::Impl {
     for (const auto& op : w->seanet_dec) seanet.emplace_back(op);
     reset();
   }
-  int overlap() const { return seanet_family ? 1 : w->config.synthesis_fft / w->config.hop; }
+  int overlap() const { return synthesis_overlap(*w); }
   void reset() {
     if (!seanet_family) embed.reset();
     for (auto& b : blocks) b.reset();
@@ -755,6 +764,68 @@ void DecoderState::push(const uint16_t* codes, int64_t frames, int num_codebooks
     }
     done += count;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------- receptive field
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Where a fresh state's output may still differ from a long-running state's: before `samples` samples from its
+// first input. Each layer carries the difference as far as it reads back, rounded outwards to whole rows.
+struct DifferenceFrontier {
+  int64_t samples = 0;
+  // A causal layer over input rows `rate` samples apart that reads `history` rows back and turns `stride` input
+  // rows into one output row.
+  void causal(int64_t rate, int64_t history, int64_t stride = 1) {
+    samples = ceil_div(ceil_div(samples, rate) + history, stride) * rate * stride;
+  }
+  // A causal transposed convolution: the output rows of input row t also read input row t - 1.
+  void transposed(int64_t rate) { samples = (ceil_div(samples, rate) + 1) * rate; }
+  // `rate`: samples per row of the first op's input.
+  void seanet(const std::vector<SeanetOp>& ops, int64_t rate) {
+    for (const SeanetOp& op : ops) {
+      switch (op.kind) {
+        case SeanetOp::kElu:
+          break;
+        case SeanetOp::kConv:
+          causal(rate, op.conv.history(), op.conv.stride);
+          rate *= op.conv.stride;
+          break;
+        case SeanetOp::kResidual:  // x + pointwise(dilated(x)): the pointwise convolution keeps no history
+          causal(rate, op.conv.history());
+          break;
+        case SeanetOp::kTConv:
+          transposed(rate);
+          rate /= op.tconv.stride;
+          break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+ReceptiveField EngineModel::receptive_field() const {
+  const Weights& w = *weights_;
+  const int hop = w.config.hop;
+  DifferenceFrontier enc, dec;
+  if (w.config.family == "seanet") {
+    enc.seanet(w.seanet_enc, 1);
+    dec.seanet(w.seanet_dec, hop);
+  } else {
+    enc.causal(1, w.config.analysis_fft - hop, hop);  // the analysis window's look-back
+    for (const auto& b : w.enc_blocks) enc.causal(hop, b.kernel - 1);
+    dec.causal(hop, w.dec_embed.history());
+    for (const auto& b : w.dec_blocks) dec.causal(hop, b.kernel - 1);
+    // The overlap-add reads ahead, not back: output block j sums synthesis frames j .. j + overlap - 1.
+  }
+  ReceptiveField r;
+  r.encoder_history = ceil_div(enc.samples, hop);
+  r.decoder_history = ceil_div(dec.samples, hop);
+  r.decoder_delay = synthesis_overlap(w) - 1;
+  return r;
 }
 
 }  // namespace nwave::engine
