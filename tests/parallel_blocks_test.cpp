@@ -3,6 +3,7 @@
 // receptive field that makes it exact; the thread-count rules of the C++ API, the file functions and the C API.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -282,6 +283,39 @@ TEST(ParallelBlocksCApi, ThreadedCallsGiveTheSameBytesAndSamples) {
   ASSERT_EQ(nwave_nwv_decode_threads(model, one.data(), one.size(), 0, b.data(), b.size(), &b_size, 2), NWAVE_OK);
   EXPECT_EQ(a_size, x.size());
   EXPECT_TRUE(bitwise_equal(a, b));
+
+  // The array calls' twins (what the Python module's threads= calls): the same codes, bytes and samples.
+  const double kbps = 2 * nwave_model_kbps_per_codebook(model);  // 2 codebooks
+  const size_t frames = (x.size() + 127) / 128;
+  std::vector<uint16_t> codes(frames * 2), codes_threaded(frames * 2);
+  size_t got = 0, got_threaded = 0;
+  ASSERT_EQ(nwave_codes_encode(model, kbps, x.data(), x.size(), codes.data(), frames, &got), NWAVE_OK);
+  ASSERT_EQ(nwave_codes_encode_threads(model, kbps, x.data(), x.size(), codes_threaded.data(), frames, &got_threaded,
+                                       3),
+            NWAVE_OK);
+  EXPECT_EQ(got_threaded, frames);
+  EXPECT_EQ(codes_threaded, codes);
+  std::vector<float> pcm(frames * 128), pcm_threaded(frames * 128);
+  ASSERT_EQ(nwave_codes_decode(model, codes.data(), frames, 2, pcm.data(), pcm.size(), &a_size), NWAVE_OK);
+  ASSERT_EQ(nwave_codes_decode_threads(model, codes.data(), frames, 2, pcm_threaded.data(), pcm_threaded.size(),
+                                       &b_size, 2),
+            NWAVE_OK);
+  EXPECT_EQ(b_size, pcm.size());
+  EXPECT_TRUE(bitwise_equal(pcm, pcm_threaded));
+  ASSERT_EQ(nwave_nwv_encode_with_origin(model, 0, x.data(), x.size(), 44100, 2, one.data(), one.size(), &one_size),
+            NWAVE_OK);
+  ASSERT_EQ(nwave_nwv_encode_with_origin_threads(model, 0, x.data(), x.size(), 44100, 2, many.data(), many.size(),
+                                                 &many_size, 0),
+            NWAVE_OK);
+  EXPECT_EQ(many_size, one_size);
+  EXPECT_TRUE(std::equal(one.begin(), one.begin() + static_cast<std::ptrdiff_t>(one_size), many.begin()));
+  EXPECT_EQ(nwave_codes_encode_threads(model, kbps, x.data(), x.size(), codes.data(), frames, &got, 257),
+            NWAVE_BAD_ARG);
+  EXPECT_EQ(nwave_codes_decode_threads(model, codes.data(), frames, 2, pcm.data(), pcm.size(), &a_size, -1),
+            NWAVE_BAD_ARG);
+  EXPECT_EQ(nwave_nwv_encode_with_origin_threads(model, 0, x.data(), x.size(), 44100, 2, many.data(), many.size(),
+                                                 &many_size, -2),
+            NWAVE_BAD_ARG);
 
   const std::string in = dir.file("in.wav");
   write_wav16(in, x, kSampleRate);

@@ -180,6 +180,16 @@ NWAVE_API int nwave_codes_encode(const nwave_model *model, double kbps, const fl
  * gives the first info.samples of them. A code >= the codebook size: NWAVE_BAD_ARG. */
 NWAVE_API int nwave_codes_decode(const nwave_model *model, const uint16_t *codes, size_t frames, int codebooks,
                                  float *pcm, size_t max_samples, size_t *samples);
+/* nwave_nwv_encode_with_origin, nwave_codes_encode and nwave_codes_decode on several threads, as the "threads"
+ * section's calls: the same arguments plus `threads` (1 to 256, 0 for every core, else NWAVE_BAD_ARG); the output
+ * is bit-identical for every thread count. */
+NWAVE_API int nwave_nwv_encode_with_origin_threads(const nwave_model *model, double kbps, const float *pcm,
+                                                   size_t samples, int original_rate, int original_channels,
+                                                   uint8_t *out, size_t max_bytes, size_t *bytes, int threads);
+NWAVE_API int nwave_codes_encode_threads(const nwave_model *model, double kbps, const float *pcm, size_t samples,
+                                         uint16_t *codes, size_t max_frames, size_t *frames, int threads);
+NWAVE_API int nwave_codes_decode_threads(const nwave_model *model, const uint16_t *codes, size_t frames,
+                                         int codebooks, float *pcm, size_t max_samples, size_t *samples, int threads);
 
 #ifdef __cplusplus
 }

@@ -78,12 +78,12 @@ def _load():
         "nwave_decoder_flush": (i, [p, _float_p, sz, _c_size_p]),
         "nwave_decoder_destroy": (None, [p]),
         "nwave_nwv_info": (i, [_u8_p, sz, ctypes.POINTER(StreamInfo)]),
-        "nwave_nwv_decode": (i, [p, _u8_p, sz, d, _float_p, sz, _c_size_p]),
+        "nwave_nwv_decode_threads": (i, [p, _u8_p, sz, d, _float_p, sz, _c_size_p, i]),
         "nwave_audio_prepared_length": (sz, [p, sz, i]),
         "nwave_audio_prepare": (i, [p, _float_p, sz, i, i, _float_p, sz, _c_size_p]),
-        "nwave_nwv_encode_with_origin": (i, [p, d, _float_p, sz, i, i, _u8_p, sz, _c_size_p]),
-        "nwave_codes_encode": (i, [p, d, _float_p, sz, _u16_p, sz, _c_size_p]),
-        "nwave_codes_decode": (i, [p, _u16_p, sz, i, _float_p, sz, _c_size_p]),
+        "nwave_nwv_encode_with_origin_threads": (i, [p, d, _float_p, sz, i, i, _u8_p, sz, _c_size_p, i]),
+        "nwave_codes_encode_threads": (i, [p, d, _float_p, sz, _u16_p, sz, _c_size_p, i]),
+        "nwave_codes_decode_threads": (i, [p, _u16_p, sz, i, _float_p, sz, _c_size_p, i]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name)

@@ -7,6 +7,7 @@ import numpy as np
 from . import _native
 from ._native import check, lib, pointer
 from .arrays import audio_channels, bad_argument, codebook_major, frame_major_codes, is_batch
+from .threads import map_batch, thread_count
 
 
 class Model:
@@ -126,30 +127,35 @@ class Model:
                                       int(sample_rate), pointer(out, ctypes.c_float), out.size, ctypes.byref(written)))
         return out[: written.value]
 
-    def tokens(self, audio, sample_rate, kbps=None):
+    def tokens(self, audio, sample_rate, kbps=None, threads=1):
         """Codes of a signal: np.int16 [codebooks, frames], codebook 0 the coarsest, 125 frames per second; equal to
         the .npy `nwave tokens` writes for the same audio in a file.
 
         audio: a NumPy array, float32/float64 in [-1, 1] or int16; 1-d (mono) or 2-d [channels, samples] (averaged to
         mono); at sample_rate Hz (resampled to 16 kHz as the command does). kbps: None for the default (6.25 kbps,
         5 codebooks), else 1.25 to 10 in steps of 1.25 (between two steps: the lower). A list of arrays gives a list.
+        threads: 1 to 256, or 0 for every core; one signal is coded in blocks on that many threads, a list's signals
+        on that many threads at once (each on one). The result is the same for every thread count.
         """
         if is_batch(audio):
-            return [self.tokens(a, sample_rate, kbps) for a in audio]
+            return map_batch(lambda a: self.tokens(a, sample_rate, kbps), audio, threads)
+        threads = thread_count(threads)
         n = self.codebooks_at(kbps)
         samples = self.prepare(audio, sample_rate)
         frames = -(-samples.size // self.hop)
         codes = np.empty((frames, n), np.uint16)
         got = ctypes.c_size_t()
-        check(lib.nwave_codes_encode(self.handle, self.kbps_argument(kbps), pointer(samples, ctypes.c_float),
-                                     samples.size, pointer(codes, ctypes.c_uint16), frames, ctypes.byref(got)))
+        check(lib.nwave_codes_encode_threads(self.handle, self.kbps_argument(kbps), pointer(samples, ctypes.c_float),
+                                             samples.size, pointer(codes, ctypes.c_uint16), frames, ctypes.byref(got),
+                                             threads))
         return codebook_major(codes[: got.value], n, self.codebook_size)
 
-    def encode(self, audio, sample_rate, kbps=None):
+    def encode(self, audio, sample_rate, kbps=None, threads=1):
         """A complete .nwv file as bytes, equal to the file `nwave encode` writes for the same audio (the header
         records sample_rate and the channel count as the original format). Arguments as tokens()."""
         if is_batch(audio):
-            return [self.encode(a, sample_rate, kbps) for a in audio]
+            return map_batch(lambda a: self.encode(a, sample_rate, kbps), audio, threads)
+        threads = thread_count(threads)
         channels = audio_channels(audio)
         samples = self._prepare(channels, sample_rate)
         frames = -(-samples.size // self.hop)
@@ -157,49 +163,55 @@ class Model:
         for _ in range(2):
             out = np.empty(capacity, np.uint8)
             size = ctypes.c_size_t()
-            rc = lib.nwave_nwv_encode_with_origin(self.handle, self.kbps_argument(kbps),
-                                                  pointer(samples, ctypes.c_float), samples.size, int(sample_rate),
-                                                  channels.shape[0], pointer(out, ctypes.c_uint8), out.size,
-                                                  ctypes.byref(size))
+            rc = lib.nwave_nwv_encode_with_origin_threads(self.handle, self.kbps_argument(kbps),
+                                                          pointer(samples, ctypes.c_float), samples.size,
+                                                          int(sample_rate), channels.shape[0],
+                                                          pointer(out, ctypes.c_uint8), out.size, ctypes.byref(size),
+                                                          threads)
             if rc != _native.BUFFER_TOO_SMALL:
                 check(rc)
                 return out[: size.value].tobytes()
             capacity = size.value
-        raise bad_argument("nwave_nwv_encode_with_origin: the size needed changed")
+        raise bad_argument("nwave_nwv_encode_with_origin_threads: the size needed changed")
 
     # ---- audio out
 
-    def detokenize(self, codes, length=None):
+    def detokenize(self, codes, length=None, threads=1):
         """Audio (np.float32 at 16 kHz) of codes [codebooks, frames] as tokens() returns them: frames * hop samples,
         or the first `length` (the original length: round(samples * 16000 / rate) of the input). Decoding the .nwv
-        of the same audio gives exactly the same samples. A list of arrays gives a list (length then a list too)."""
+        of the same audio gives exactly the same samples. A list of arrays gives a list (length then a list too).
+        threads as for tokens()."""
         if is_batch(codes):
             lengths = length if is_batch(length) else [length] * len(codes)
-            return [self.detokenize(c, n) for c, n in zip(codes, lengths)]
+            return map_batch(lambda item: self.detokenize(*item), list(zip(codes, lengths)), threads)
+        threads = thread_count(threads)
         frame_major = frame_major_codes(codes)
         frames, n = frame_major.shape
         out = np.empty(frames * self.hop, np.float32)
         got = ctypes.c_size_t()
-        check(lib.nwave_codes_decode(self.handle, pointer(frame_major, ctypes.c_uint16), frames, n,
-                                     pointer(out, ctypes.c_float), out.size, ctypes.byref(got)))
+        check(lib.nwave_codes_decode_threads(self.handle, pointer(frame_major, ctypes.c_uint16), frames, n,
+                                             pointer(out, ctypes.c_float), out.size, ctypes.byref(got), threads))
         if length is None:
             return out[: got.value]
         if not isinstance(length, (int, np.integer)) or not 0 <= length <= got.value:
             raise bad_argument(f"length must be an integer from 0 to {got.value} for {frames} frames (got {length!r})")
         return out[: int(length)]
 
-    def decode(self, blob, kbps=None):
+    def decode(self, blob, kbps=None, threads=1):
         """Audio (np.float32 at 16 kHz, the original length) of a .nwv byte string (bytes, bytearray, memoryview or a
         uint8 array); equal to what `nwave decode` writes before the WAV's 16-bit rounding. kbps: None for the
-        file's bitrate, lower to drop the finest codebooks. A list of byte strings gives a list."""
+        file's bitrate, lower to drop the finest codebooks. A list of byte strings gives a list. threads as for
+        tokens()."""
         if is_batch(blob):
-            return [self.decode(b, kbps) for b in blob]
+            return map_batch(lambda b: self.decode(b, kbps), blob, threads)
+        threads = thread_count(threads)
         data = as_bytes(blob)
         samples = stream_info(data)["samples"]
         out = np.empty(samples, np.float32)
         got = ctypes.c_size_t()
-        check(lib.nwave_nwv_decode(self.handle, pointer(data, ctypes.c_uint8), data.size, self.kbps_argument(kbps),
-                                   pointer(out, ctypes.c_float), out.size, ctypes.byref(got)))
+        check(lib.nwave_nwv_decode_threads(self.handle, pointer(data, ctypes.c_uint8), data.size,
+                                           self.kbps_argument(kbps), pointer(out, ctypes.c_float), out.size,
+                                           ctypes.byref(got), threads))
         return out[: got.value]
 
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/c_api_internal.h"
+#include "api/parallel_blocks.h"
 #include "audio/audio_input.h"
 #include "audio/stream_resampler.h"
 
@@ -66,12 +67,20 @@ int nwave_audio_prepare(const nwave_model* model, const float* pcm, size_t frame
 int nwave_nwv_encode_with_origin(const nwave_model* model, double kbps, const float* pcm, size_t samples,
                                  int original_rate, int original_channels, uint8_t* out, size_t max_bytes,
                                  size_t* bytes) {
+  return nwave_nwv_encode_with_origin_threads(model, kbps, pcm, samples, original_rate, original_channels, out,
+                                              max_bytes, bytes, 1);
+}
+
+int nwave_nwv_encode_with_origin_threads(const nwave_model* model, double kbps, const float* pcm, size_t samples,
+                                         int original_rate, int original_channels, uint8_t* out, size_t max_bytes,
+                                         size_t* bytes, int threads) {
   if (!model || !bytes || (!pcm && samples > 0)) return null_argument("nwave_nwv_encode_with_origin");
   *bytes = 0;
   return guarded([&] {
     std::string error;
     auto encoder = nwave::Encoder::Create(model->model, kbps, &error);
     if (!encoder) return fail(NWAVE_BAD_ARG, error);
+    encoder->set_threads(nwave::resolve_threads(threads));
     const std::vector<uint8_t> nwv = encoder->Encode(pcm, samples, original_rate, original_channels);
     if (!out || nwv.size() > max_bytes) {
       *bytes = nwv.size();
@@ -83,12 +92,18 @@ int nwave_nwv_encode_with_origin(const nwave_model* model, double kbps, const fl
 
 int nwave_codes_encode(const nwave_model* model, double kbps, const float* pcm, size_t samples, uint16_t* codes,
                        size_t max_frames, size_t* frames) {
+  return nwave_codes_encode_threads(model, kbps, pcm, samples, codes, max_frames, frames, 1);
+}
+
+int nwave_codes_encode_threads(const nwave_model* model, double kbps, const float* pcm, size_t samples,
+                               uint16_t* codes, size_t max_frames, size_t* frames, int threads) {
   if (!model || !frames || (!pcm && samples > 0) || (!codes && max_frames > 0)) return null_argument("nwave_codes_encode");
   *frames = 0;
   return guarded([&] {
     std::string error;
     auto encoder = nwave::Encoder::Create(model->model, kbps, &error);
     if (!encoder) return fail(NWAVE_BAD_ARG, error);
+    encoder->set_threads(nwave::resolve_threads(threads));
     const size_t hop = static_cast<size_t>(model->model->hop());
     const size_t needed = (samples + hop - 1) / hop;
     if (needed > max_frames)
@@ -101,6 +116,11 @@ int nwave_codes_encode(const nwave_model* model, double kbps, const float* pcm, 
 
 int nwave_codes_decode(const nwave_model* model, const uint16_t* codes, size_t frames, int codebooks, float* pcm,
                        size_t max_samples, size_t* samples) {
+  return nwave_codes_decode_threads(model, codes, frames, codebooks, pcm, max_samples, samples, 1);
+}
+
+int nwave_codes_decode_threads(const nwave_model* model, const uint16_t* codes, size_t frames, int codebooks,
+                               float* pcm, size_t max_samples, size_t* samples, int threads) {
   if (!model || !samples || (!codes && frames > 0) || (!pcm && max_samples > 0)) return null_argument("nwave_codes_decode");
   *samples = 0;
   const size_t hop = static_cast<size_t>(model->model->hop());
@@ -109,6 +129,7 @@ int nwave_codes_decode(const nwave_model* model, const uint16_t* codes, size_t f
                                             std::to_string(frames) + " frames need " + std::to_string(frames * hop));
   return guarded([&] {
     auto decoder = nwave::Decoder::Create(model->model);
+    decoder->set_threads(nwave::resolve_threads(threads));
     return copy_out(decoder->DecodeCodes(codes, frames, codebooks), 1, pcm, max_samples, samples, "nwave_codes_decode");
   });
 }

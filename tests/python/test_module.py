@@ -242,6 +242,51 @@ def test_the_gil_is_released_and_threads_share_a_model(model, wav_files):
         np.testing.assert_array_equal(r, expected)
 
 
+def test_threads_give_the_same_results(model, speech):
+    # 8.5 s: more than 3 of the shortest parallel blocks (8 x the decoder's 42-frame warm-up, docs/API.md "Threads"),
+    # so 2 and 3 threads really cut the signal into 2 and 3 blocks, each warmed up on the frames before it
+    x = np.tile(speech, 13)[:136000]
+    codes = model.tokens(x, 16000)
+    blob = model.encode(x, 16000)
+    audio = model.decode(blob)
+    for threads in (2, 3):
+        np.testing.assert_array_equal(model.tokens(x, 16000, threads=threads), codes)
+        assert model.encode(x, 16000, threads=threads) == blob
+        np.testing.assert_array_equal(model.decode(blob, threads=threads), audio)
+        np.testing.assert_array_equal(model.detokenize(codes, len(x), threads=threads), audio)
+
+
+def test_batches_on_threads_keep_their_order(model, speech):
+    items = [speech[: 1000 * (i + 1)] for i in range(5)]
+    codes = model.tokens(items, 16000)
+    blobs = model.encode(items, 16000)
+    audio = model.decode(blobs)
+    for threads in (2, 3, 0):
+        for got, want in zip(model.tokens(items, 16000, threads=threads), codes, strict=True):
+            np.testing.assert_array_equal(got, want)
+        assert model.encode(items, 16000, threads=threads) == blobs
+        for got, want in zip(model.decode(blobs, threads=threads), audio, strict=True):
+            np.testing.assert_array_equal(got, want)
+        lengths = [len(a) for a in items]
+        for got, want in zip(model.detokenize(codes, lengths, threads=threads), audio, strict=True):
+            np.testing.assert_array_equal(got, want)
+    # a failing item fails the batch with its own error, whatever the thread count
+    broken = blobs[:2] + [b"NWVQ" + bytes(40)] + blobs[3:]
+    expect_error(-4, model.decode, broken, threads=3)
+
+
+def test_bad_thread_counts_are_refused(model, speech):
+    x = speech.astype(np.float32) / 32768
+    codes = model.tokens(x, 16000)
+    blob = model.encode(x, 16000)
+    for threads in (-1, 257, 1000, 1.5, "2", None, True):
+        assert "threads must be 1 to 256" in expect_error(-1, model.tokens, x, 16000, threads=threads)
+        expect_error(-1, model.tokens, [x, x], 16000, threads=threads)
+        expect_error(-1, model.encode, x, 16000, threads=threads)
+        expect_error(-1, model.decode, [blob], threads=threads)
+        expect_error(-1, model.detokenize, codes, threads=threads)
+
+
 def run_python(code, **env):
     environment = dict(os.environ, **env)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
