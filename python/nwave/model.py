@@ -183,6 +183,8 @@ class Model:
         threads as for tokens()."""
         if is_batch(codes):
             lengths = length if is_batch(length) else [length] * len(codes)
+            if len(lengths) != len(codes):
+                raise bad_argument(f"length is a list of {len(lengths)} for a batch of {len(codes)} token arrays")
             return map_batch(lambda item: self.detokenize(*item), list(zip(codes, lengths)), threads)
         threads = thread_count(threads)
         frame_major = frame_major_codes(codes)

@@ -176,6 +176,8 @@ def test_batches_are_lists(model, wav_files):
     audio = model.detokenize(codes, length=[len(a) for a in items])
     for d, a in zip(decoded, audio):
         np.testing.assert_array_equal(d, a)
+    with pytest.raises(nwave.Error, match="length is a list of 1 for a batch of 2"):
+        model.detokenize(codes, length=[len(items[0])])
 
 
 def expect_error(code, function, *args, **kwargs):
