@@ -33,6 +33,24 @@ int code_of(ErrorCode code) {
 
 const char* last_error_message() { return last_error.c_str(); }
 
+int encode_nwv(const char* function, const nwave_model* model, double kbps, const float* pcm, size_t samples,
+               int original_rate, int original_channels, uint8_t* out, size_t max_bytes, size_t* bytes, int threads) {
+  if (!model || !bytes || (!pcm && samples > 0)) return null_argument(function);
+  *bytes = 0;
+  return guarded([&] {
+    std::string error;
+    auto encoder = Encoder::Create(model->model, kbps, &error);
+    if (!encoder) return fail(NWAVE_BAD_ARG, error);
+    encoder->set_threads(resolve_threads(threads));
+    const std::vector<uint8_t> nwv = encoder->Encode(pcm, samples, original_rate, original_channels);
+    if (!out || nwv.size() > max_bytes) {
+      *bytes = nwv.size();
+      return fail(NWAVE_BUFFER_TOO_SMALL, std::string(function) + ": " + std::to_string(nwv.size()) + " bytes needed");
+    }
+    return copy_out(nwv, 1, out, max_bytes, bytes, function);
+  });
+}
+
 }  // namespace nwave::c_api
 
 using nwave::c_api::copy_out;
@@ -195,20 +213,9 @@ int nwave_nwv_encode(const nwave_model* model, double kbps, const float* pcm, si
 
 int nwave_nwv_encode_threads(const nwave_model* model, double kbps, const float* pcm, size_t samples, uint8_t* out,
                              size_t max_bytes, size_t* bytes, int threads) {
-  if (!model || !bytes || (!pcm && samples > 0)) return null_argument("nwave_nwv_encode");
-  *bytes = 0;
-  return guarded([&] {
-    std::string error;
-    auto encoder = nwave::Encoder::Create(model->model, kbps, &error);
-    if (!encoder) return fail(NWAVE_BAD_ARG, error);
-    encoder->set_threads(nwave::resolve_threads(threads));
-    const std::vector<uint8_t> nwv = encoder->Encode(pcm, samples);
-    if (!out || nwv.size() > max_bytes) {
-      *bytes = nwv.size();
-      return fail(NWAVE_BUFFER_TOO_SMALL, "nwave_nwv_encode: " + std::to_string(nwv.size()) + " bytes needed");
-    }
-    return copy_out(nwv, 1, out, max_bytes, bytes, "nwave_nwv_encode");
-  });
+  // Samples already at 16 kHz mono: what Encoder::Encode records by default.
+  return nwave::c_api::encode_nwv("nwave_nwv_encode", model, kbps, pcm, samples, 16000, 1, out, max_bytes, bytes,
+                                  threads);
 }
 
 int nwave_nwv_info(const uint8_t* nwv, size_t size, nwave_stream_info* info) {

@@ -74,20 +74,8 @@ int nwave_nwv_encode_with_origin(const nwave_model* model, double kbps, const fl
 int nwave_nwv_encode_with_origin_threads(const nwave_model* model, double kbps, const float* pcm, size_t samples,
                                          int original_rate, int original_channels, uint8_t* out, size_t max_bytes,
                                          size_t* bytes, int threads) {
-  if (!model || !bytes || (!pcm && samples > 0)) return null_argument("nwave_nwv_encode_with_origin");
-  *bytes = 0;
-  return guarded([&] {
-    std::string error;
-    auto encoder = nwave::Encoder::Create(model->model, kbps, &error);
-    if (!encoder) return fail(NWAVE_BAD_ARG, error);
-    encoder->set_threads(nwave::resolve_threads(threads));
-    const std::vector<uint8_t> nwv = encoder->Encode(pcm, samples, original_rate, original_channels);
-    if (!out || nwv.size() > max_bytes) {
-      *bytes = nwv.size();
-      return fail(NWAVE_BUFFER_TOO_SMALL, "nwave_nwv_encode_with_origin: " + std::to_string(nwv.size()) + " bytes needed");
-    }
-    return copy_out(nwv, 1, out, max_bytes, bytes, "nwave_nwv_encode_with_origin");
-  });
+  return nwave::c_api::encode_nwv("nwave_nwv_encode_with_origin", model, kbps, pcm, samples, original_rate,
+                                  original_channels, out, max_bytes, bytes, threads);
 }
 
 int nwave_codes_encode(const nwave_model* model, double kbps, const float* pcm, size_t samples, uint16_t* codes,

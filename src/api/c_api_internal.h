@@ -65,4 +65,9 @@ int copy_out(const std::vector<T>& data, size_t unit, T* out, size_t capacity, s
   return NWAVE_OK;
 }
 
+// The body of nwave_nwv_encode(_threads) and nwave_nwv_encode_with_origin(_threads): a complete .nwv of samples,
+// recording original_rate / original_channels; function names the caller in messages.
+int encode_nwv(const char* function, const nwave_model* model, double kbps, const float* pcm, size_t samples,
+               int original_rate, int original_channels, uint8_t* out, size_t max_bytes, size_t* bytes, int threads);
+
 }  // namespace nwave::c_api
